@@ -1,0 +1,141 @@
+"""`Container`: a bucket, a container, or a top-level folder, holding blobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from cloudstorage.structures import CaseInsensitiveDict
+
+if TYPE_CHECKING:
+    from cloudstorage.base.blob import Blob
+    from cloudstorage.base.driver import Driver
+
+__all__ = ["Container"]
+
+
+class Container:
+    """A container of blobs; iterate it, test ``name in container``, upload into it."""
+
+    def __init__(
+        self,
+        name: str,
+        driver: Driver,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        created_at: datetime | None = None,
+    ) -> None:
+        self.name = name
+        self.driver = driver
+        self.acl = acl
+        self.meta_data: CaseInsensitiveDict[str] = CaseInsensitiveDict(meta_data or {})
+        self.created_at = created_at
+
+    def __iter__(self) -> Iterator[Blob]:
+        return iter(self.driver.get_blobs(self))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.driver.get_blobs(self))
+
+    def __contains__(self, blob: object) -> bool:
+        if isinstance(blob, str):
+            name = blob
+        elif hasattr(blob, "name") and getattr(blob, "container", None) == self:
+            name = blob.name
+        else:
+            return False
+        return self.driver._blob_exists(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Container):
+            return NotImplemented
+        return (self.driver.identity, self.name) == (other.driver.identity, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.driver.identity, self.name))
+
+    def __repr__(self) -> str:
+        return f"<Container {self.name} {self.driver.name}>"
+
+    @property
+    def uri(self) -> str:
+        """``protocol://container``: give it to fsspec, pandas or dask with the driver's options."""
+        return f"{self.driver.protocol}://{self.name}"
+
+    @property
+    def cdn_url(self) -> str:
+        """The public (CDN) URL of this container."""
+        return self.driver.container_cdn_url(self)
+
+    def patch(self) -> None:
+        """Save changed attributes (ACL, metadata)."""
+        self.driver.patch_container(self)
+
+    def delete(self) -> None:
+        """Delete this container; `IsNotEmptyError` (and nothing deleted) if it holds blobs."""
+        self.driver.delete_container(self)
+
+    def upload_blob(
+        self,
+        filename: str | IO[bytes],
+        blob_name: str | None = None,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+        content_disposition: str | None = None,
+        cache_control: str | None = None,
+        chunk_size: int = 1024,
+        extra: dict[str, Any] | None = None,
+    ) -> Blob:
+        """Upload a file by path or binary stream; see `Driver.upload_blob`."""
+        return self.driver.upload_blob(
+            self,
+            filename,
+            blob_name=blob_name,
+            acl=acl,
+            meta_data=meta_data,
+            content_type=content_type,
+            content_disposition=content_disposition,
+            cache_control=cache_control,
+            chunk_size=chunk_size,
+            extra=extra,
+        )
+
+    def get_blob(self, blob_name: str) -> Blob:
+        """The blob of that name; `NotFoundError` if there is none."""
+        return self.driver.get_blob(self, blob_name)
+
+    def generate_upload_url(
+        self,
+        blob_name: str,
+        expires: int = 3600,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        content_disposition: str | None = None,
+        content_length: tuple[int, int] | None = None,
+        content_type: str | None = None,
+        cache_control: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A signed upload form; see `Driver.generate_container_upload_url`."""
+        return self.driver.generate_container_upload_url(
+            self,
+            blob_name,
+            expires=expires,
+            acl=acl,
+            meta_data=meta_data,
+            content_disposition=content_disposition,
+            content_length=content_length,
+            content_type=content_type,
+            cache_control=cache_control,
+            extra=extra,
+        )
+
+    def enable_cdn(self) -> bool:
+        """Make the container public through the CDN; False where the driver cannot."""
+        return self.driver.enable_container_cdn(self)
+
+    def disable_cdn(self) -> bool:
+        """Withdraw the container from the CDN; False where the driver cannot."""
+        return self.driver.disable_container_cdn(self)

@@ -1,0 +1,134 @@
+"""Streaming copies between local files and fsspec files, written once for every driver.
+
+Nothing here holds more than one chunk of a blob in memory, and nothing half-written is
+published: uploads abort the remote file on error, downloads to a path go through a temporary
+file beside the destination.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any, Protocol
+
+from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
+from fs_bridge.atomic import AtomicWriteFile
+
+CHUNK_SIZE = 8 * 1024 * 1024
+"""Bytes per read/write when streaming; the 0.10 ``chunk_size=1024`` is only a lower bound."""
+
+
+class _Writer(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+@dataclass
+class Source:
+    """What an upload reads from: the stream, the name it came with, its leading bytes."""
+
+    stream: IO[bytes]
+    name: str | None
+    path: str | None
+
+    def guess_content_type(self, blob_name: str) -> str | None:
+        """Guess from the leading bytes and the file's (else the blob's) name.
+
+        The stream is left where it was.
+
+        A stream that cannot seek is wrapped so the sniffed bytes are still uploaded.
+        """
+        if self.stream.seekable():
+            start = self.stream.tell()
+            head = self.stream.read(SNIFF_BYTES)
+            self.stream.seek(start)
+        else:
+            buffered = io.BufferedReader(_RawReader(self.stream), SNIFF_BYTES)
+            head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+            self.stream = buffered
+        return guess_content_type(self.name or blob_name, head)
+
+
+class _RawReader(io.RawIOBase):
+    """Adapts any ``read(n)`` object to `io.RawIOBase` so it can be buffered for peeking."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@contextmanager
+def open_source(filename: str | os.PathLike[str] | IO[bytes]) -> Iterator[Source]:
+    """Open what `upload_blob` was given: a path (``FileNotFoundError`` if missing) or a stream."""
+    if isinstance(filename, (str, os.PathLike)):
+        path = os.fspath(filename)
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"{path!r} is a directory, not a file")
+        with open(path, "rb") as stream:
+            yield Source(stream, os.path.basename(path), path)
+        return
+    if not hasattr(filename, "read"):
+        raise TypeError(f"expected a path or a binary file object, not {type(filename).__name__}")
+    name = getattr(filename, "name", None)
+    yield Source(filename, os.path.basename(name) if isinstance(name, str) else None, None)
+
+
+def copy_stream(reader: IO[bytes], writer: _Writer, chunk_size: int = CHUNK_SIZE) -> int:
+    """Copy ``reader`` to ``writer`` chunk by chunk; returns the byte count.
+
+    Raises ``TypeError`` if the reader yields text: uploads take binary streams only.
+    """
+    copied = 0
+    while chunk := reader.read(chunk_size):
+        if isinstance(chunk, str):
+            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+        writer.write(chunk)
+        copied += len(chunk)
+    return copied
+
+
+def write_remote(fs: Any, path: str, reader: IO[bytes], options: dict[str, Any]) -> int:
+    """Stream ``reader`` into ``fs`` at ``path``; on any error the remote write is aborted.
+
+    fsspec's buffered files commit on ``close()`` even when leaving a ``with`` block by an
+    exception, so the file is closed only after a complete copy.
+    """
+    remote = fs.open(path, "wb", **options)
+    try:
+        size = copy_stream(reader, remote)
+    except BaseException:
+        abort_remote(remote)
+        raise
+    remote.close()
+    return size
+
+
+def abort_remote(remote: Any) -> None:
+    """Throw away an unfinished remote write (abort a multipart upload, drop a temp file)."""
+    try:
+        discard = getattr(remote, "discard", None)
+        if discard is not None:
+            discard()
+    finally:
+        # Marking it closed stops fsspec's __del__ from committing the partial upload.
+        with contextlib.suppress(AttributeError):  # read-only on io classes: discard() closed it
+            remote.closed = True
+
+
+def read_remote_to_path(reader: IO[bytes], destination: str) -> None:
+    """Write a download beside ``destination`` and rename it there when it is complete."""
+    directory = os.path.dirname(os.path.abspath(destination))
+    if os.path.isdir(destination):
+        raise IsADirectoryError(f"download destination {destination!r} is a directory")
+    with AtomicWriteFile(os.path.join(directory, os.path.basename(destination)), {}) as local:
+        copy_stream(reader, local)

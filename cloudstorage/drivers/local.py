@@ -1,0 +1,228 @@
+"""`LocalDriver`: a directory of containers, on the ``xlocal://`` filesystem of `fs_bridge`.
+
+Blob metadata lives in extended attributes (``getfattr -d root/container/blob`` shows it).
+Download URLs and upload forms are itsdangerous signatures made with the driver's ``secret``
+and ``salt``; a web app checks them with `LocalDriver.validate_signature`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from cloudstorage.base import Blob, Container, Driver
+from cloudstorage.base.settings import (
+    BlobSettings,
+    check_content_length,
+    check_expires,
+)
+from cloudstorage.exceptions import CloudStorageError, CredentialsError, SignatureExpiredError
+from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
+
+try:
+    import itsdangerous
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "LocalDriver needs itsdangerous: pip install 'cloudstorage[local]'", name=exc.name
+    ) from exc
+
+__all__ = ["LocalDriver"]
+
+
+class LocalDriver(Driver):
+    """Containers are folders of ``key``, a directory created if missing.
+
+    Raises ``NotADirectoryError`` if ``key`` is a file, `CredentialsError` if the process may
+    not use it, and `CloudStorageError` if its filesystem has no user extended attributes.
+    """
+
+    name = "LOCAL"
+    protocol = PROTOCOL
+
+    def __init__(
+        self, key: str, secret: str | None = None, salt: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(key=key, secret=secret, **kwargs)
+        self.salt = salt
+        self.base_path = os.path.abspath(os.path.expanduser(key))
+        if os.path.exists(self.base_path) and not os.path.isdir(self.base_path):
+            raise NotADirectoryError(f"local storage path {self.base_path!r} is not a directory")
+        try:
+            os.makedirs(self.base_path, exist_ok=True)
+        except PermissionError as exc:
+            raise CredentialsError(f"cannot create local storage path {self.base_path!r}") from exc
+        self._check_access()
+        try:
+            self.fs  # noqa: B018  # builds the filesystem now: it probes for user xattrs
+        except OSError as exc:
+            raise CloudStorageError(str(exc.strerror)) from exc
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        return {"root": self.base_path}
+
+    def _check_access(self) -> None:
+        if not os.access(self.base_path, os.R_OK | os.W_OK | os.X_OK):
+            raise CredentialsError(f"no read/write access to local storage {self.base_path!r}")
+
+    def _check_credentials(self) -> None:
+        self._check_access()
+
+    def _validate_container_name(self, name: str) -> None:
+        super()._validate_container_name(name)
+        try:
+            check_container_name(name)
+        except InvalidNameError as exc:
+            raise CloudStorageError(str(exc)) from exc
+
+    def _validate_blob_name(self, name: str) -> None:
+        super()._validate_blob_name(name)
+        try:
+            check_blob_name(name)
+        except InvalidNameError as exc:
+            raise CloudStorageError(str(exc)) from exc
+
+    # -- mapping between the xlocal filesystem and blobs ----------------------------------
+
+    def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "etag": _etag(info),
+            "acl": None,
+            "expires_at": None,
+            "created_at": datetime.fromtimestamp(info["created"], tz=timezone.utc),
+            "modified_at": datetime.fromtimestamp(info["mtime"], tz=timezone.utc),
+        }
+        if "metadata" in info:  # a full info(); a listing entry carries the stat alone
+            fields.update(
+                meta_data=info["metadata"],
+                content_type=info.get("content_type"),
+                content_disposition=info.get("content_disposition"),
+                cache_control=info.get("cache_control"),
+            )
+        return fields
+
+    def _compute_checksum(self, blob: Blob) -> str | None:
+        with self._errors(blob.container.name, blob.name):
+            digest: str = self.fs.md5(self._path(blob.container.name, blob.name))
+        return digest
+
+    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "content_type": settings.content_type,
+            "content_disposition": settings.content_disposition,
+            "cache_control": settings.cache_control,
+            "metadata": dict(settings.meta_data),
+        }
+
+    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
+        self.fs.set_attributes(path, **self._write_options(settings, {}))
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    def container_cdn_url(self, container: Container) -> str:
+        """The container's folder on disk (the local store has no CDN)."""
+        return os.path.join(self.base_path, container.name)
+
+    def blob_cdn_url(self, blob: Blob) -> str:
+        """The blob's file on disk (the local store has no CDN)."""
+        return os.path.join(self.base_path, blob.container.name, *blob.name.split("/"))
+
+    def generate_blob_download_url(
+        self,
+        blob: Blob,
+        expires: int = 3600,
+        method: str = "GET",
+        content_disposition: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """A URL-safe signature of the blob, its expiry and response overrides.
+
+        Append it to your app's storage route; the route calls `validate_signature`.
+        """
+        payload = {
+            "container": blob.container.name,
+            "blob_name": blob.name,
+            "method": method,
+            "content_disposition": content_disposition,
+            "content_type": (extra or {}).get("content_type"),
+            "max_age": check_expires(expires),
+            "expires": int(time.time()) + expires,
+        }
+        return self._serializer().dumps(payload)
+
+    def generate_container_upload_url(
+        self,
+        container: Container,
+        blob_name: str,
+        expires: int = 3600,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        content_disposition: str | None = None,
+        content_length: tuple[int, int] | None = None,
+        content_type: str | None = None,
+        cache_control: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Form fields ``blob_name``, ``container``, ``expires`` and a ``signature``.
+
+        The signature carries every condition; the receiving route calls `validate_signature`
+        and passes the payload's settings to `upload_blob`.
+        """
+        self._validate_blob_name(blob_name)
+        expires_at = int(time.time()) + check_expires(expires)
+        payload = {
+            "container": container.name,
+            "blob_name": blob_name,
+            "acl": acl,
+            "meta_data": self._validate_meta_data(meta_data),
+            "content_disposition": content_disposition,
+            "content_length": check_content_length(content_length),
+            "content_type": content_type,
+            "cache_control": cache_control,
+            "max_age": expires,
+            "expires": expires_at,
+            **{key: value for key, value in (extra or {}).items() if key.startswith("success_")},
+        }
+        fields = {
+            "blob_name": blob_name,
+            "container": container.name,
+            "expires": expires_at,
+            "signature": self._serializer().dumps(payload),
+        }
+        return {"url": "", "fields": fields}
+
+    def validate_signature(self, signature: str) -> dict[str, Any]:
+        """The payload of a signature made by this driver's secret and salt.
+
+        Raises `SignatureExpiredError` past its expiry and `CloudStorageError` for a signature
+        that was altered or made with another secret or salt.
+        """
+        try:
+            payload = self._serializer().loads(signature)
+        except itsdangerous.BadSignature as exc:
+            raise CloudStorageError(
+                "invalid signature: it was altered, or signed with another secret or salt"
+            ) from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("expires"), int):
+            raise CloudStorageError("invalid signature: the payload is not one of ours")
+        if payload["expires"] < time.time():
+            raise SignatureExpiredError(
+                f"signature for {payload.get('container')}/{payload.get('blob_name')} "
+                f"expired at {datetime.fromtimestamp(payload['expires'], tz=timezone.utc)}"
+            )
+        return payload
+
+    def _serializer(self) -> itsdangerous.URLSafeTimedSerializer:
+        if not self.secret:
+            raise CloudStorageError("LocalDriver needs a secret to sign URLs and upload forms")
+        return itsdangerous.URLSafeTimedSerializer(self.secret, salt=self.salt or "cloudstorage")
+
+
+def _etag(info: Mapping[str, Any]) -> str:
+    """Changes whenever the blob is replaced, without reading its bytes."""
+    version = f"{info['name']}:{info.get('mtime_ns', info['mtime'])}:{info['size']}"
+    return hashlib.sha1(version.encode(), usedforsecurity=False).hexdigest()

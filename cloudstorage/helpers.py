@@ -1,0 +1,121 @@
+"""File helpers of cloudstorage 0.10: checksums, content types, Content-Disposition parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+from collections.abc import Iterator
+from email.message import Message
+from typing import IO, Any
+
+__all__ = [
+    "file_checksum",
+    "file_content_type",
+    "parse_content_disposition",
+    "read_in_chunks",
+    "validate_file_or_path",
+]
+
+logger = logging.getLogger(__name__)
+
+SNIFF_BYTES = 2048
+"""How many leading bytes python-magic looks at to guess a content type."""
+
+_GENERIC_TYPES = frozenset({"application/octet-stream", "text/plain", "inode/x-empty"})
+
+FileOrPath = str | os.PathLike[str] | IO[bytes]
+
+
+def read_in_chunks(file_object: IO[bytes], block_size: int = 4096) -> Iterator[bytes]:
+    """Yield ``file_object``'s bytes ``block_size`` at a time until it is exhausted."""
+    while chunk := file_object.read(block_size):
+        yield chunk
+
+
+def file_checksum(filename: FileOrPath, hash_type: str = "md5", block_size: int = 4096) -> Any:
+    """Hash a file by path or binary stream and return the hashlib object.
+
+    A stream is read from its current position to the end and then sought back there, so it
+    can still be uploaded.
+    """
+    hasher = hashlib.new(hash_type)
+    if isinstance(filename, (str, os.PathLike)):
+        with open(filename, "rb") as file:
+            for chunk in read_in_chunks(file, block_size):
+                hasher.update(chunk)
+        return hasher
+    start = filename.tell()
+    for chunk in read_in_chunks(filename, block_size):
+        hasher.update(chunk)
+    filename.seek(start)
+    return hasher
+
+
+def guess_content_type(name: str | None, head: bytes | None) -> str | None:
+    """Guess a MIME type from a file's leading bytes (python-magic), then from its name.
+
+    python-magic recognises binary formats by their bytes, but calls CSS, JavaScript or CSV
+    "text/plain"; when it answers only a generic type and the name's extension says more,
+    the extension wins.
+    """
+    sniffed = _sniff(head) if head else None
+    by_name = mimetypes.guess_type(name)[0] if name else None
+    if sniffed and (sniffed not in _GENERIC_TYPES or by_name is None):
+        return sniffed
+    return by_name or sniffed
+
+
+def file_content_type(filename: FileOrPath) -> str | None:
+    """The MIME type of a file given by path or seekable binary stream, or None."""
+    if isinstance(filename, (str, os.PathLike)):
+        path = os.fspath(filename)
+        head = None
+        if os.path.isfile(path):
+            with open(path, "rb") as file:
+                head = file.read(SNIFF_BYTES)
+        return guess_content_type(path, head)
+    name = getattr(filename, "name", None)
+    head = None
+    if filename.seekable():
+        start = filename.tell()
+        head = filename.read(SNIFF_BYTES)
+        filename.seek(start)
+    return guess_content_type(name if isinstance(name, str) else None, head)
+
+
+def parse_content_disposition(value: str) -> tuple[str, dict[str, str]]:
+    """Split ``attachment; filename="a.png"`` into ``("attachment", {"filename": "a.png"})``."""
+    message = Message()
+    message["content-disposition"] = value
+    params = message.get_params(header="content-disposition") or []
+    disposition_type = params[0][0].lower() if params else ""
+    options = {key.lower(): str(val) for key, val in params[1:]}
+    return disposition_type, options
+
+
+def validate_file_or_path(filename: FileOrPath) -> str | None:
+    """Return the name of a path or stream (None for a nameless stream).
+
+    Raises ``FileNotFoundError`` for a path that is not an existing file.
+    """
+    if isinstance(filename, (str, os.PathLike)):
+        path = os.fspath(filename)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"no file at {path!r}")
+        return os.path.basename(path)
+    name = getattr(filename, "name", None)
+    return os.path.basename(name) if isinstance(name, str) and name else None
+
+
+def _sniff(head: bytes) -> str | None:
+    try:
+        import magic  # noqa: PLC0415  # optional: libmagic may be absent
+    except ImportError:  # python-magic missing, or libmagic not found
+        return None
+    try:
+        return str(magic.from_buffer(head, mime=True)) or None
+    except magic.MagicException as exc:
+        logger.debug("python-magic could not guess a type: %s", exc)
+        return None

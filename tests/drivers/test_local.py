@@ -1,0 +1,226 @@
+"""What only the local store does: xattrs, the root boundary, itsdangerous signatures."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pytest
+
+from cloudstorage.drivers.local import LocalDriver
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    NotFoundError,
+    SignatureExpiredError,
+)
+from fs_bridge.local import TEMP_PREFIX
+
+
+@pytest.fixture
+def root(tmp_path):
+    return tmp_path / "storage"
+
+
+@pytest.fixture
+def storage(root):
+    return LocalDriver(key=str(root), secret="secret", salt="salt")
+
+
+@pytest.fixture
+def box(storage):
+    return storage.create_container("box")
+
+
+def outside_snapshot(tmp_path, root):
+    """Every path under tmp_path that is not inside the store root."""
+    return sorted(
+        str(path) for path in tmp_path.rglob("*") if root not in path.parents and path != root
+    )
+
+
+def test_metadata_is_stored_in_the_documented_xattrs(box, root):
+    box.upload_blob(
+        io.BytesIO(b"x"),
+        blob_name="a.png",
+        content_type="image/png",
+        meta_data={"owner-id": "1"},
+        content_disposition="inline",
+        cache_control="no-cache",
+    )
+    path = str(root / "box" / "a.png")
+    assert os.getxattr(path, "user.content-type") == b"image/png"
+    assert os.getxattr(path, "user.metadata.owner-id") == b"1"
+    assert os.getxattr(path, "user.content-disposition") == b"inline"
+    assert os.getxattr(path, "user.cache-control") == b"no-cache"
+
+
+def test_nested_names_are_sub_folders(box, root):
+    box.upload_blob(io.BytesIO(b"x"), blob_name="a/b/c.txt")
+    assert (root / "box" / "a" / "b" / "c.txt").read_bytes() == b"x"
+    box.get_blob("a/b/c.txt").delete()
+    assert list((root / "box").iterdir()) == []  # emptied folders go with their last blob
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../escape.txt",
+        "a/../../escape.txt",
+        "/etc/passwd",
+        ".",
+        "a/./b",
+        "a//b",
+        "a\\b",
+        "a\x00b",
+        "dir/",
+        f"{TEMP_PREFIX}x",
+    ],
+)
+def test_unsafe_blob_names_are_refused_before_any_io(box, tmp_path, root, name):
+    before = outside_snapshot(tmp_path, root)
+    with pytest.raises(CloudStorageError):
+        box.upload_blob(io.BytesIO(b"evil"), blob_name=name)
+    with pytest.raises(CloudStorageError):
+        box.get_blob(name)
+    assert outside_snapshot(tmp_path, root) == before
+    assert list(box) == []
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/b", "/abs", ".hidden", "a\\b", "x\x00"])
+def test_unsafe_container_names_are_refused(storage, tmp_path, root, name):
+    before = outside_snapshot(tmp_path, root)
+    with pytest.raises(CloudStorageError):
+        storage.create_container(name)
+    assert outside_snapshot(tmp_path, root) == before
+
+
+def test_symlink_out_of_the_root_is_not_followed(box, tmp_path, root):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, root / "box" / "link")
+    with pytest.raises(CloudStorageError, match="outside the store root"):
+        box.upload_blob(io.BytesIO(b"evil"), blob_name="link/planted.txt")
+    assert list(outside.iterdir()) == []
+
+
+def test_temporary_files_of_unfinished_uploads_never_list(box, root):
+    (root / "box" / f"{TEMP_PREFIX}deadbeef").write_bytes(b"half an upload")
+    assert list(box) == []
+    box.delete()  # a container holding only leftovers counts as empty
+    assert "box" not in box.driver
+
+
+def test_key_that_is_a_file_raises_not_a_directory(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("x")
+    with pytest.raises(NotADirectoryError):
+        LocalDriver(key=str(path))
+
+
+def test_missing_key_directory_is_created(tmp_path):
+    LocalDriver(key=str(tmp_path / "new" / "store"))
+    assert (tmp_path / "new" / "store").is_dir()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes any directory")
+def test_unwritable_key_raises_credentials_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(CredentialsError):
+        LocalDriver(key=str(locked))
+
+
+def test_validate_credentials_checks_access(storage, root):
+    storage.validate_credentials()
+    os.chmod(root, 0o000)
+    try:
+        if os.geteuid() != 0:
+            with pytest.raises(CredentialsError):
+                storage.validate_credentials()
+    finally:
+        os.chmod(root, 0o755)
+
+
+def test_download_signature_round_trips(box, storage):
+    blob = box.upload_blob(io.BytesIO(b"x"), blob_name="pic.png")
+    signature = blob.generate_download_url(
+        expires=60, content_disposition="attachment", extra={"content_type": "image/png"}
+    )
+    payload = storage.validate_signature(signature)
+    assert payload["container"] == "box"
+    assert payload["blob_name"] == "pic.png"
+    assert payload["content_disposition"] == "attachment"
+    assert payload["content_type"] == "image/png"
+    assert payload["expires"] > time.time()
+
+
+def test_upload_form_carries_the_seed_fields_and_settings(box, storage):
+    form = box.generate_upload_url(
+        "avatar.png",
+        expires=120,
+        meta_data={"owner-id": "1"},
+        content_disposition="inline",
+        content_length=(1, 1024),
+        content_type="image/png",
+    )
+    assert set(form["fields"]) == {"blob_name", "container", "expires", "signature"}
+    payload = storage.validate_signature(form["fields"]["signature"])
+    assert payload["meta_data"] == {"owner-id": "1"}
+    assert payload["content_length"] == [1, 1024] or payload["content_length"] == (1, 1024)
+    assert payload["max_age"] == 120
+    assert payload["blob_name"] == "avatar.png"
+
+
+def test_expired_signature_raises_signature_expired(box, storage, monkeypatch):
+    blob = box.upload_blob(io.BytesIO(b"x"), blob_name="old.png")
+    signature = blob.generate_download_url(expires=1)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 5)
+    with pytest.raises(SignatureExpiredError):
+        storage.validate_signature(signature)
+
+
+def test_tampered_signature_is_invalid_not_expired(box, storage):
+    signature = box.upload_blob(io.BytesIO(b"x"), blob_name="t.png").generate_download_url()
+    tampered = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
+    with pytest.raises(CloudStorageError, match="invalid signature") as raised:
+        storage.validate_signature(tampered)
+    assert not isinstance(raised.value, SignatureExpiredError)
+
+
+def test_signature_from_another_secret_is_invalid(box, root):
+    signature = box.upload_blob(io.BytesIO(b"x"), blob_name="t.png").generate_download_url()
+    other = LocalDriver(key=str(root), secret="another secret", salt="salt")
+    with pytest.raises(CloudStorageError, match="invalid signature"):
+        other.validate_signature(signature)
+
+
+def test_signing_without_a_secret_is_a_clear_error(root):
+    unsigned = LocalDriver(key=str(root))
+    box = unsigned.create_container("box")
+    blob = box.upload_blob(io.BytesIO(b"x"), blob_name="x.txt")
+    with pytest.raises(CloudStorageError, match="secret"):
+        blob.generate_download_url()
+
+
+def test_cdn_is_unsupported(box):
+    assert box.enable_cdn() is False
+    assert box.disable_cdn() is False
+
+
+def test_checksum_is_cached_per_version(box, root):
+    box.upload_blob(io.BytesIO(b"one"), blob_name="c.txt")
+    first = box.get_blob("c.txt").checksum
+    assert os.getxattr(str(root / "box" / "c.txt"), "user.md5").decode().endswith(first)
+    box.upload_blob(io.BytesIO(b"two"), blob_name="c.txt")
+    assert box.get_blob("c.txt").checksum != first
+
+
+def test_blob_colliding_with_a_folder_is_a_clear_error(box):
+    box.upload_blob(io.BytesIO(b"x"), blob_name="a/b.txt")
+    with pytest.raises(CloudStorageError, match="folder"):
+        box.upload_blob(io.BytesIO(b"x"), blob_name="a")
+    with pytest.raises(NotFoundError):
+        box.get_blob("a")

@@ -1,0 +1,47 @@
+"""Test rigs: one per driver, each a real store the suite starts itself.
+
+A rig couples a configured driver with what the conformance suite needs to know about its
+service (capability flags). Adding a driver means adding one starter here and one entry to
+``STARTERS``; every conformance test then runs against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cloudstorage import Driver
+from tests.rigs.local import start_local
+
+
+@dataclass(frozen=True)
+class Rig:
+    """A driver on a running store, and what its service can do."""
+
+    name: str
+    driver: Driver
+    http_download_urls: bool
+    """Download URLs are real HTTP URLs (False: the local store's bare signatures)."""
+
+
+Starter = Callable[[Path], AbstractContextManager[Rig]]
+
+STARTERS: dict[str, Starter] = {
+    "local": start_local,
+}
+
+
+def selected(names: str | None) -> list[str]:
+    """The rigs to run: all, or those named in a comma list (``CLOUDSTORAGE_TEST_DRIVERS``)."""
+    if not names:
+        return list(STARTERS)
+    chosen = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = set(chosen) - set(STARTERS)
+    if unknown:
+        raise ValueError(f"unknown test driver(s) {sorted(unknown)}; known: {sorted(STARTERS)}")
+    return chosen
+
+
+__all__ = ["STARTERS", "Rig", "Starter", "selected"]
