@@ -1,0 +1,92 @@
+"""helpers, utils and the case-insensitive dict kept from cloudstorage 0.10."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from types import SimpleNamespace
+
+import pytest
+
+from cloudstorage.helpers import (
+    file_checksum,
+    file_content_type,
+    parse_content_disposition,
+    read_in_chunks,
+    validate_file_or_path,
+)
+from cloudstorage.structures import CaseInsensitiveDict
+from cloudstorage.utils import rgetattr, rsetattr
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+
+
+def test_file_checksum_of_path_and_stream(tmp_path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abc" * 5000)
+    expected = hashlib.md5(b"abc" * 5000).hexdigest()
+    assert file_checksum(str(path)).hexdigest() == expected
+    stream = io.BytesIO(b"abc" * 5000)
+    assert file_checksum(stream, hash_type="md5", block_size=7).hexdigest() == expected
+    assert stream.tell() == 0  # left where it was, ready to upload
+    assert (
+        file_checksum(str(path), "sha256").hexdigest() == hashlib.sha256(b"abc" * 5000).hexdigest()
+    )
+
+
+def test_file_content_type_by_bytes_then_by_name(tmp_path):
+    png = tmp_path / "no-extension"
+    png.write_bytes(PNG)
+    assert file_content_type(str(png)) == "image/png"
+    css = tmp_path / "site.css"
+    css.write_text("body { color: red }")
+    assert file_content_type(str(css)) == "text/css"  # magic says text/plain; the name says more
+    assert file_content_type(io.BytesIO(PNG)) == "image/png"
+    assert file_content_type(str(tmp_path / "missing.json")) == "application/json"
+    assert file_content_type(str(tmp_path / "missing")) is None
+
+
+def test_parse_content_disposition():
+    assert parse_content_disposition('attachment; filename="a b.png"') == (
+        "attachment", {"filename": "a b.png"},
+    )  # fmt: skip
+    assert parse_content_disposition("inline") == ("inline", {})
+
+
+def test_read_in_chunks():
+    assert list(read_in_chunks(io.BytesIO(b"abcdefg"), block_size=3)) == [b"abc", b"def", b"g"]
+
+
+def test_validate_file_or_path(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("x")
+    assert validate_file_or_path(str(path)) == "x.txt"
+    with path.open("rb") as file:
+        assert validate_file_or_path(file) == "x.txt"
+    assert validate_file_or_path(io.BytesIO(b"x")) is None
+    with pytest.raises(FileNotFoundError):
+        validate_file_or_path(str(tmp_path / "missing.txt"))
+
+
+def test_rgetattr_and_rsetattr():
+    obj = SimpleNamespace(a=SimpleNamespace(b=SimpleNamespace(c=1)))
+    assert rgetattr(obj, "a.b.c") == 1
+    assert rgetattr(obj, "a.x.c", "default") == "default"
+    with pytest.raises(AttributeError):
+        rgetattr(obj, "a.x")
+    rsetattr(obj, "a.b.c", 2)
+    assert obj.a.b.c == 2
+
+
+def test_case_insensitive_dict():
+    meta = CaseInsensitiveDict({"Owner-Id": "1"})
+    assert meta["owner-id"] == "1"
+    assert "OWNER-ID" in meta
+    assert list(meta) == ["Owner-Id"]
+    meta["owner-id"] = "2"
+    assert list(meta) == ["owner-id"]
+    assert meta == {"OWNER-ID": "2"}
+    assert pickle.loads(pickle.dumps(meta)) == meta
+    del meta["OWNER-id"]
+    assert len(meta) == 0
