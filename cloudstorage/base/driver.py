@@ -183,8 +183,11 @@ class Driver(ABC):
 
     def _blob_exists(self, container: Container, name: str) -> bool:
         try:
+            self._validate_blob_name(name)
             self._blob_info(container.name, name)
-        except NotFoundError:
+        except CredentialsError:
+            raise
+        except CloudStorageError:  # missing, or a name the service could not hold
             return False
         return True
 
@@ -205,7 +208,9 @@ class Driver(ABC):
             return False
         try:
             self.get_container(name)
-        except NotFoundError:
+        except CredentialsError:
+            raise
+        except CloudStorageError:  # missing, or a name the service could not hold
             return False
         return True
 
@@ -366,11 +371,17 @@ class Driver(ABC):
         path = self._path(blob.container.name, blob.name)
         with self._errors(blob.container.name, blob.name):
             reader = self.fs.open(path, "rb", **self._read_options(blob))
-        with reader, self._errors(blob.container.name, blob.name):
+        with reader:
             if isinstance(destination, (str, os.PathLike)):
-                transfer.read_remote_to_path(reader, os.fspath(destination))
+                # Opened outside the translation: a bad destination is the caller's error.
+                with (
+                    transfer.local_target(os.fspath(destination)) as local,
+                    self._errors(blob.container.name, blob.name),
+                ):
+                    transfer.copy_stream(reader, local)
             else:
-                transfer.copy_stream(reader, destination)
+                with self._errors(blob.container.name, blob.name):
+                    transfer.copy_stream(reader, destination)
 
     def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
         """An fsspec file object on a blob; see `Blob.open`."""

@@ -125,10 +125,11 @@ def abort_remote(remote: Any) -> None:
             remote.closed = True
 
 
-def read_remote_to_path(reader: IO[bytes], destination: str) -> None:
-    """Write a download beside ``destination`` and rename it there when it is complete."""
-    directory = os.path.dirname(os.path.abspath(destination))
+def local_target(destination: str) -> AtomicWriteFile:
+    """A file that appears at ``destination`` only when closed after a complete download.
+
+    Used as a context manager, an exception discards it and leaves ``destination`` untouched.
+    """
     if os.path.isdir(destination):
         raise IsADirectoryError(f"download destination {destination!r} is a directory")
-    with AtomicWriteFile(os.path.join(directory, os.path.basename(destination)), {}) as local:
-        copy_stream(reader, local)
+    return AtomicWriteFile(os.path.abspath(destination), {})

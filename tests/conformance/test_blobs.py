@@ -170,3 +170,25 @@ def test_blob_open_writes(container: Container):
     with blob.open("wb") as file:
         file.write(b"new contents")
     assert container.get_blob("w.txt").size == len(b"new contents")
+
+
+def test_download_to_missing_folder_is_a_local_error(container: Container, tmp_path):
+    blob = container.upload_blob(io.BytesIO(b"x"), blob_name="x.txt")
+    with pytest.raises(FileNotFoundError) as raised:
+        blob.download(str(tmp_path / "no" / "such" / "dir" / "x.txt"))
+    assert not isinstance(raised.value, NotFoundError)  # not "blob not found"
+
+
+def test_failed_download_keeps_the_existing_destination(container: Container, tmp_path):
+    target = tmp_path / "keep.txt"
+    target.write_bytes(b"old contents")
+    ghost = Blob("ghost.txt", None, None, 0, container, container.driver)
+    with pytest.raises(NotFoundError):
+        ghost.download(str(target))
+    assert target.read_bytes() == b"old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_membership_of_an_impossible_name_is_false(driver, container: Container):
+    assert "" not in container
+    assert "" not in driver
