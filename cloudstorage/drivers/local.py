@@ -2,7 +2,8 @@
 
 Blob metadata lives in extended attributes (``getfattr -d root/container/blob`` shows it).
 Download URLs and upload forms are itsdangerous signatures made with the driver's ``secret``
-and ``salt``; a web app checks them with `LocalDriver.validate_signature`.
+and ``salt``; a web app checks them with `LocalDriver.validate_signature`. With the ``base_url``
+option they become real URLs and forms served by `cloudstorage.serve` (``cloudstorage serve``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cloudstorage.base import Blob, Container, Driver
 from cloudstorage.base.settings import (
@@ -38,6 +40,9 @@ class LocalDriver(Driver):
 
     Raises ``NotADirectoryError`` if ``key`` is a file, `CredentialsError` if the process may
     not use it, and `CloudStorageError` if its filesystem has no user extended attributes.
+    The ``base_url`` option (say ``"http://localhost:8000/storage"``) is where
+    `cloudstorage.serve` answers: download URLs become ``base_url?signature=...`` and upload
+    forms post there. Without it they are the bare signatures of cloudstorage 0.10.
     """
 
     name = "LOCAL"
@@ -48,6 +53,7 @@ class LocalDriver(Driver):
     ) -> None:
         super().__init__(key=key, secret=secret, **kwargs)
         self.salt = salt
+        self.base_url: str | None = kwargs.get("base_url")
         self.base_path = os.path.abspath(os.path.expanduser(key))
         if os.path.exists(self.base_path) and not os.path.isdir(self.base_path):
             raise NotADirectoryError(f"local storage path {self.base_path!r} is not a directory")
@@ -152,7 +158,10 @@ class LocalDriver(Driver):
             "max_age": check_expires(expires),
             "expires": int(time.time()) + expires,
         }
-        return self._serializer().dumps(payload)
+        signature = self._serializer().dumps(payload)
+        if self.base_url:
+            return f"{self.base_url}?{urlencode({'signature': signature})}"
+        return signature
 
     def generate_container_upload_url(
         self,
@@ -193,14 +202,17 @@ class LocalDriver(Driver):
             "expires": expires_at,
             "signature": self._serializer().dumps(payload),
         }
-        return {"url": "", "fields": fields}
+        return {"url": self.base_url or "", "fields": fields}
 
     def validate_signature(self, signature: str) -> dict[str, Any]:
         """The payload of a signature made by this driver's secret and salt.
 
         Raises `SignatureExpiredError` past its expiry and `CloudStorageError` for a signature
-        that was altered or made with another secret or salt.
+        that was altered or made with another secret or salt. A download URL made with
+        ``base_url`` is accepted whole.
         """
+        if "?" in signature:
+            signature = parse_qs(urlsplit(signature).query).get("signature", [""])[0]
         try:
             payload = self._serializer().loads(signature)
         except itsdangerous.BadSignature as exc:

@@ -1,0 +1,1 @@
+"""The ``cloudstorage`` command line; see `cloudstorage.cli.main`."""

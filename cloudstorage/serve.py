@@ -1,0 +1,145 @@
+"""A WSGI application that makes the local store's signed URLs and upload forms real.
+
+``GET {base_url}?signature=...`` streams the signed blob (Range, ETag / If-None-Match, and the
+signature's Content-Disposition and Content-Type overrides). ``POST {base_url}`` with the
+fields of `LocalDriver.generate_container_upload_url` and a ``file`` part stores the upload,
+enforcing the policy the signature carries: expiry, blob name and container, size range,
+content type. Uploads are atomic: a refused or broken upload stores nothing.
+
+    cloudstorage serve --root ./storage --secret ... --port 8000
+
+or mount ``make_app(driver)`` in any WSGI server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    NotFound,
+    RequestEntityTooLarge,
+)
+from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import wrap_file
+
+from cloudstorage.drivers.local import LocalDriver
+from cloudstorage.exceptions import CloudStorageError, NotFoundError, SignatureExpiredError
+
+__all__ = ["make_app"]
+
+_FORM_OVERHEAD = 64 * 1024
+"""Room for the form's other fields on top of the largest file a policy allows."""
+
+
+class SignedStorageApp:
+    """The WSGI callable; one per `LocalDriver`."""
+
+    def __init__(self, driver: LocalDriver) -> None:
+        self.driver = driver
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            if request.method in ("GET", "HEAD"):
+                response = self._download(request)
+            elif request.method == "POST":
+                response = self._upload(request)
+            else:
+                response = Response("method not allowed\n", status=405)
+                response.headers["Allow"] = "GET, HEAD, POST"
+        except HTTPException as error:
+            response = Response(f"{error.description}\n", status=error.code, mimetype="text/plain")
+        finally:
+            request.close()  # the spooled files of a form upload
+        return response(environ, start_response)
+
+    def _payload(self, signature: str | None) -> dict[str, Any]:
+        if not signature:
+            raise BadRequest("a signature is required")
+        try:
+            return self.driver.validate_signature(signature)
+        except SignatureExpiredError as exc:
+            raise Forbidden(f"signature expired: {exc}") from exc
+        except CloudStorageError as exc:
+            raise Forbidden(str(exc)) from exc
+
+    def _download(self, request: Request) -> Response:
+        payload = self._payload(request.args.get("signature"))
+        if "meta_data" in payload:  # an upload policy is not a download grant
+            raise Forbidden("this signature grants an upload, not a download")
+        try:
+            container = self.driver.get_container(payload["container"])
+            blob = container.get_blob(payload["blob_name"])
+        except NotFoundError as exc:
+            raise NotFound(str(exc)) from exc
+        file = open(self.driver.blob_cdn_url(blob), "rb")  # noqa: SIM115  # closed by the response
+        response = Response(
+            wrap_file(request.environ, file),
+            mimetype=payload.get("content_type") or blob.content_type or "application/octet-stream",
+            direct_passthrough=True,
+        )
+        disposition = payload.get("content_disposition") or blob.content_disposition
+        if disposition:
+            response.headers["Content-Disposition"] = disposition
+        if blob.cache_control:
+            response.headers["Cache-Control"] = blob.cache_control
+        response.set_etag(str(blob.etag))
+        response.last_modified = blob.modified_at
+        return response.make_conditional(request, accept_ranges=True, complete_length=blob.size)
+
+    def _upload(self, request: Request) -> Response:
+        # The signature travels in the form; read the small fields before trusting a large body.
+        request.max_form_memory_size = _FORM_OVERHEAD
+        payload = self._payload(request.form.get("signature"))
+        if "meta_data" not in payload:
+            raise Forbidden("this signature grants a download, not an upload")
+        for field in ("container", "blob_name"):
+            if request.form.get(field, payload[field]) != payload[field]:
+                raise Forbidden(f"the form's {field} does not match its signature")
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest("the form has no 'file' field")
+        size = _stream_size(upload.stream)
+        low, high = payload.get("content_length") or (0, None)
+        if size < low or (high is not None and size > high):
+            raise RequestEntityTooLarge(f"the file is {size} bytes; the policy allows {low}-{high}")
+        allowed_type = payload.get("content_type")
+        if allowed_type and upload.mimetype and upload.mimetype != allowed_type:
+            raise Forbidden(f"the policy allows content type {allowed_type}, not {upload.mimetype}")
+        try:
+            container = self.driver.get_container(payload["container"])
+            container.upload_blob(
+                upload.stream,
+                blob_name=payload["blob_name"],
+                acl=payload.get("acl"),
+                meta_data=payload.get("meta_data"),
+                content_type=allowed_type,
+                content_disposition=payload.get("content_disposition"),
+                cache_control=payload.get("cache_control"),
+            )
+        except NotFoundError as exc:
+            raise NotFound(str(exc)) from exc
+        except CloudStorageError as exc:
+            raise BadRequest(str(exc)) from exc
+        redirect = payload.get("success_action_redirect")
+        if redirect:
+            return Response(status=303, headers={"Location": redirect})
+        status = int(payload.get("success_action_status") or 201)
+        return Response(status=status if status in (200, 201, 204) else 201)
+
+
+def _stream_size(stream: Any) -> int:
+    position = stream.tell()
+    size = int(stream.seek(0, os.SEEK_END))
+    stream.seek(position)
+    return size
+
+
+def make_app(driver: LocalDriver) -> SignedStorageApp:
+    """The WSGI application serving ``driver``'s signed downloads and upload forms."""
+    return SignedStorageApp(driver)
