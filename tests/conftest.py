@@ -24,7 +24,10 @@ def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture
-def driver(rig: Rig) -> Driver:
+def driver(rig: Rig, request: pytest.FixtureRequest) -> Driver:
+    gap = rig.known_gaps.get(request.node.originalname)
+    if gap:
+        request.applymarker(pytest.mark.xfail(reason=f"{rig.name}: {gap}", strict=True))
     return rig.driver
 
 

@@ -152,6 +152,10 @@ class Driver(ABC):
         """Keyword arguments for ``fs.open(path, "rb", ...)``, e.g. a known size (no HEAD)."""
         return {}
 
+    def _download_options(self) -> dict[str, Any]:
+        """Extra ``open`` arguments for `download_blob`'s sequential reads (e.g. no read-ahead)."""
+        return {}
+
     def _compute_checksum(self, blob: Blob) -> str | None:
         """The checksum of a blob whose listing or lookup did not carry one."""
         checksum: str | None = self._blob_fields(
@@ -368,9 +372,8 @@ class Driver(ABC):
 
     def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
         """Stream a blob to a path (appearing only when complete) or a binary file object."""
-        path = self._path(blob.container.name, blob.name)
         with self._errors(blob.container.name, blob.name):
-            reader = self.fs.open(path, "rb", **self._read_options(blob))
+            reader = self.open_blob(blob, "rb", **self._download_options())
         with reader:
             if isinstance(destination, (str, os.PathLike)):
                 # Opened outside the translation: a bad destination is the caller's error.

@@ -7,13 +7,16 @@ service (capability flags). Adding a driver means adding one starter here and on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cloudstorage import Driver
-from tests.rigs.local import start_local
+from tests.rigs.azure import start_azure
+from tests.rigs.gcs import start_gcs
+from tests.rigs.local import start_local, start_local_served
+from tests.rigs.s3 import start_backblaze, start_digitalocean, start_minio, start_s3
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,23 @@ class Rig:
     driver: Driver
     http_download_urls: bool
     """Download URLs are real HTTP URLs (False: the local store's bare signatures)."""
+    form_post: bool = True
+    """Upload URLs are HTML form POSTs with fields (False: a signed PUT URL and its headers)."""
+    known_gaps: Mapping[str, str] = field(default_factory=dict)
+    """Conformance test name -> why this rig's server fails it (run as a strict xfail)."""
 
 
 Starter = Callable[[Path], AbstractContextManager[Rig]]
 
 STARTERS: dict[str, Starter] = {
     "local": start_local,
+    "local-served": start_local_served,
+    "azure": start_azure,
+    "s3": start_s3,
+    "minio": start_minio,
+    "digitalocean": start_digitalocean,
+    "backblaze": start_backblaze,
+    "gcs": start_gcs,
 }
 
 

@@ -1,0 +1,95 @@
+"""V4 signed download URLs and POST policies for GCS, made offline with a service-account key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+MAX_SIGNED_LIFETIME = 7 * 24 * 3600
+"""V4 signatures last at most seven days."""
+
+__all__ = ["MAX_SIGNED_LIFETIME", "download_url", "form_fields", "upload_form"]
+
+
+def download_url(
+    client: Any,
+    credentials: Any,
+    endpoint: str,
+    bucket: str,
+    blob: str,
+    expires: int,
+    method: str = "GET",
+    content_disposition: str | None = None,
+    content_type: str | None = None,
+    generation: str | int | None = None,
+) -> str:
+    """A V4 signed URL at ``endpoint``; the response headers are overridden as asked."""
+    url: str = (
+        client.bucket(bucket)
+        .blob(blob)
+        .generate_signed_url(
+            expiration=timedelta(seconds=expires),
+            api_access_endpoint=endpoint,
+            method=method,
+            response_disposition=content_disposition,
+            response_type=content_type,
+            generation=generation,
+            credentials=credentials,
+            version="v4",
+        )
+    )
+    return url
+
+
+def upload_form(
+    client: Any,
+    credentials: Any,
+    endpoint: str,
+    bucket: str,
+    blob: str,
+    expires: int,
+    fields: Mapping[str, str],
+    content_length: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """A V4 POST policy form ``{'url', 'fields'}``; each field is an exact-match condition.
+
+    ``fields`` are the form fields to fix (``acl``, ``x-goog-meta-*``, ``Content-Type``, ...);
+    ``content_length=(min, max)`` adds a ``content-length-range`` condition.
+    """
+    conditions: list[Any] = []
+    if content_length is not None:
+        conditions.append(["content-length-range", content_length[0], content_length[1]])
+    policy: dict[str, Any] = client.generate_signed_post_policy_v4(
+        bucket,
+        blob,
+        expiration=timedelta(seconds=expires),
+        conditions=conditions,
+        fields=dict(fields),
+        credentials=credentials,
+    )
+    # The XML API takes POSTs at the bucket URL; GCS's own examples have no trailing slash
+    # (the client library adds one, which fake-gcs-server refuses).
+    return {"url": f"{endpoint}/{bucket}", "fields": policy["fields"]}
+
+
+def form_fields(
+    acl: str | None,
+    meta_data: Mapping[str, str],
+    content_type: str | None,
+    content_disposition: str | None,
+    cache_control: str | None,
+    extra: Mapping[str, Any],
+) -> dict[str, str]:
+    """The XML API's form fields for an upload's settings (canned ACL names as they are)."""
+    fields = {f"x-goog-meta-{key}": value for key, value in meta_data.items()}
+    optional = {
+        "acl": acl,
+        "Content-Type": content_type,
+        "Content-Disposition": content_disposition,
+        "Cache-Control": cache_control,
+        "success_action_redirect": extra.get("success_action_redirect"),
+        "success_action_status": extra.get("success_action_status"),
+    }
+    fields.update({key: str(value) for key, value in optional.items() if value is not None})
+    return fields

@@ -1,0 +1,208 @@
+"""What S3 accepts, checked before any request, and how our values map onto its headers.
+
+Shared by every S3-family driver (`cloudstorage.drivers.amazon`, `cloudstorage.drivers.minio`).
+"""
+
+from __future__ import annotations
+
+import base64
+import email.header
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from cloudstorage.base.settings import BlobSettings
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    IsNotEmptyError,
+    NotFoundError,
+)
+
+CANNED_ACLS = frozenset(
+    {
+        "private",
+        "public-read",
+        "public-read-write",
+        "authenticated-read",
+        "bucket-owner-read",
+        "bucket-owner-full-control",
+        "aws-exec-read",
+    }
+)
+"""The canned ACLs of S3 (``x-amz-acl``)."""
+
+MAX_EXPIRES = 7 * 24 * 3600
+"""SigV4 presigned URLs and POST policies live at most a week."""
+
+MAX_KEY_BYTES = 1024
+MAX_METADATA_BYTES = 2048
+"""User metadata (``x-amz-meta-*`` names and values) is limited to 2 KiB on S3."""
+
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_HEADER_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_ENCODED_WORD = re.compile(r"^=\?[^?]+\?[bBqQ]\?[^?]*\?=$")
+
+ERROR_TABLE: dict[str, type[CloudStorageError]] = {
+    "NoSuchBucket": NotFoundError,
+    "NoSuchKey": NotFoundError,
+    "NoSuchVersion": NotFoundError,
+    "NoSuchUpload": NotFoundError,
+    "NotFound": NotFoundError,
+    "404": NotFoundError,
+    "BucketNotEmpty": IsNotEmptyError,
+    "InvalidAccessKeyId": CredentialsError,
+    "SignatureDoesNotMatch": CredentialsError,
+    "AccessDenied": CredentialsError,
+    "ExpiredToken": CredentialsError,
+    "InvalidToken": CredentialsError,
+    "403": CredentialsError,
+    "InvalidBucketName": CloudStorageError,
+}
+"""botocore ``ClientError`` codes → our exceptions; any other code is a `CloudStorageError`."""
+
+
+def translate_client_error(
+    response: Mapping[str, Any], fallback: str, target: str
+) -> CloudStorageError | None:
+    """Our exception for a botocore ``ClientError`` response, from `ERROR_TABLE`.
+
+    None for ``BucketAlreadyOwnedByYou``: s3fs raised ``FileExistsError``, which
+    `create_container` answers with the existing bucket.
+    """
+    details = response.get("Error", {})
+    code = str(details.get("Code", ""))
+    message = details.get("Message") or fallback
+    if code == "BucketAlreadyOwnedByYou":
+        return None
+    kind = ERROR_TABLE.get(code, CloudStorageError)
+    if issubclass(kind, NotFoundError):
+        return kind(f"{target} was not found ({code}: {message})")
+    if issubclass(kind, IsNotEmptyError):
+        return kind(f"{target} is not empty: delete its blobs first")
+    return kind(f"{target}: {message} ({code})")
+
+
+def client_error(exc: BaseException, kind: type[BaseException]) -> Any:
+    """The botocore ``ClientError`` (``kind``) behind ``exc``: s3fs re-raises it as ``OSError``."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None or isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def check_bucket_name(name: str) -> None:
+    """Refuse a name S3 would reject: 3-63 of ``a-z 0-9 . -``, no IP address, no ``..``."""
+    if (
+        not _BUCKET_NAME.match(name)
+        or ".." in name
+        or ".-" in name
+        or "-." in name
+        or name.startswith(("xn--", "sthree-"))
+        or name.endswith(("-s3alias", "--ol-s3"))
+        or _is_ip_address(name)
+    ):
+        raise CloudStorageError(
+            f"invalid S3 bucket name {name!r}: use 3-63 lowercase letters, digits, dots and "
+            "hyphens, starting and ending with a letter or digit, not shaped like an IP address"
+        )
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def check_key(name: str) -> None:
+    """Refuse a key longer than S3's 1,024 UTF-8 bytes."""
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise CloudStorageError(f"S3 keys are at most {MAX_KEY_BYTES} bytes: {name[:40]!r}...")
+
+
+def check_metadata(meta_data: Mapping[str, str]) -> dict[str, str]:
+    """Refuse keys that are not HTTP header tokens and metadata over S3's 2 KiB.
+
+    S3 lower-cases the names (``x-amz-meta-Owner-Id`` comes back ``owner-id``); blob
+    metadata is a case-insensitive dict, so dashed keys of any case round-trip.
+    """
+    for key in meta_data:
+        if not _HEADER_TOKEN.match(key):
+            raise CloudStorageError(
+                f"metadata key {key!r} is not an HTTP header token (letters, digits, "
+                "and !#$%&'*+-.^_`|~ only), so S3 cannot store it"
+            )
+    size = sum(len(k.encode()) + len(encode_value(v).encode()) for k, v in meta_data.items())
+    if size > MAX_METADATA_BYTES:
+        raise CloudStorageError(f"S3 user metadata is at most 2 KiB; this is {size} bytes")
+    return dict(meta_data)
+
+
+def encode_value(value: str) -> str:
+    """A header-safe metadata value: non-ASCII text as an RFC 2047 encoded word.
+
+    That is the form S3 itself answers with for UTF-8 metadata; `decode_value` reverses it.
+    """
+    if value.isascii() and value.isprintable():
+        return value
+    return "=?UTF-8?B?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
+
+
+def decode_value(value: str) -> str:
+    """Undo `encode_value` (and S3's own RFC 2047 encoding of non-ASCII values)."""
+    if not _ENCODED_WORD.match(value):
+        return value
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (ValueError, LookupError, UnicodeDecodeError):
+        return value
+
+
+def object_params(settings: BlobSettings) -> dict[str, Any]:
+    """PutObject / CreateMultipartUpload / CopyObject parameters that store ``settings``."""
+    params: dict[str, Any] = {
+        "Metadata": {key: encode_value(value) for key, value in settings.meta_data.items()}
+    }
+    if settings.content_type:
+        params["ContentType"] = settings.content_type
+    if settings.content_disposition:
+        params["ContentDisposition"] = settings.content_disposition
+    if settings.cache_control:
+        params["CacheControl"] = settings.cache_control
+    if settings.acl:
+        params["ACL"] = settings.acl
+    return params
+
+
+_GRANT_PARAMS = {
+    "FULL_CONTROL": "GrantFullControl",
+    "READ": "GrantRead",
+    "READ_ACP": "GrantReadACP",
+    "WRITE_ACP": "GrantWriteACP",
+}
+_GRANTEE_KEYS = (("ID", "id"), ("URI", "uri"), ("EmailAddress", "emailAddress"))
+
+
+def grant_params(acl: Mapping[str, Any]) -> dict[str, str]:
+    """CopyObject ``Grant*`` parameters that restate a GetObjectAcl answer.
+
+    Empty when only the owner holds rights (what a copy gives anyway).
+    """
+    owner = acl.get("Owner", {}).get("ID")
+    grants = acl.get("Grants", [])
+    if all(grant.get("Grantee", {}).get("ID") == owner for grant in grants):
+        return {}
+    by_param: dict[str, list[str]] = {}
+    for grant in grants:
+        param = _GRANT_PARAMS.get(grant.get("Permission", ""))
+        grantee = grant.get("Grantee", {})
+        for field, name in _GRANTEE_KEYS:
+            if param and grantee.get(field):
+                by_param.setdefault(param, []).append(f'{name}="{grantee[field]}"')
+                break
+    return {param: ", ".join(values) for param, values in by_param.items()}

@@ -1,0 +1,436 @@
+"""Amazon S3 and S3-compatible services (any ``endpoint_url``, DigitalOcean Spaces, Backblaze B2).
+
+I/O goes through s3fs (protocol ``s3``); ``storage_options`` carries the credentials, region and
+endpoint, so ``pandas.read_csv(blob.uri, storage_options=driver.storage_options)`` reaches the
+same server. What s3fs has no verb for (presigned URLs and POST forms, ACLs, copy-in-place for
+`patch_blob`) uses s3fs's own client, or, for signing, boto3 objects built once from the same
+configuration.
+
+Metadata values that are not printable ASCII are stored as RFC 2047 encoded words (as S3
+itself answers for UTF-8 metadata) and decoded on read. A blob streamed from a file object is
+uploaded in parts of 8 MiB, so such a stream may hold up to 80 GB (S3 allows 10,000 parts);
+uploads from a path pick a larger part size when the file needs it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from cloudstorage.base import Blob, Container, Driver, transfer
+from cloudstorage.base.settings import BlobSettings, check_acl, check_expires
+from cloudstorage.drivers import _s3_forms as forms
+from cloudstorage.drivers import _s3_rules as rules
+from cloudstorage.exceptions import CloudStorageError, CredentialsError
+
+try:
+    import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
+    import s3fs  # noqa: F401  # the "s3" protocol's filesystem: missing, name the extra
+    from botocore.config import Config  # type: ignore[import-untyped]  # untyped, as boto3
+    from botocore.exceptions import (  # type: ignore[import-untyped]  # untyped, as boto3
+        BotoCoreError,
+        ClientError,
+        NoCredentialsError,
+        PartialCredentialsError,
+    )
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "the S3 drivers need s3fs and boto3: pip install 'cloudstorage[amazon]'", name=exc.name
+    ) from exc
+
+__all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver"]
+
+BLOCK_SIZE = 8 * 2**20
+"""Part size of multipart uploads and read-ahead of downloads: memory stays near 2-3 blocks."""
+MAX_PARTS = 10_000
+
+
+class S3Driver(Driver):
+    """Amazon S3, or any S3-compatible service at ``endpoint_url``.
+
+    ``region`` signs the requests and places new buckets; ``endpoint_url`` (e.g.
+    ``http://127.0.0.1:9000``) replaces AWS's endpoints. ``upload_blob``'s ``extra`` is
+    passed to PutObject / CreateMultipartUpload (``StorageClass``, ``ServerSideEncryption``).
+    Buckets keep no metadata (``create_container``'s is checked, not stored); a blob's ACL is
+    not looked up (``get_blob(...).acl`` is None) but `patch_blob` keeps its grants. On AWS,
+    canned ACLs need a bucket whose Object Ownership allows ACLs (new buckets disable them);
+    otherwise S3's refusal is raised as `CloudStorageError`.
+    """
+
+    name = "S3"
+    url = "https://aws.amazon.com/s3/"
+    protocol = "s3"
+    container_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
+    blob_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
+
+    addressing_style: ClassVar[str | None] = None
+    """botocore's ``addressing_style`` (``"path"`` for servers without bucket subdomains)."""
+    object_acls: ClassVar[bool] = True
+    """Objects carry their own ACLs, which `patch_blob` must carry over."""
+
+    def __init__(
+        self,
+        key: str | None = None,
+        secret: str | None = None,
+        region: str | None = "us-east-1",
+        endpoint_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(key=key, secret=secret, region=region or "us-east-1", **kwargs)
+        self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
+
+    # -- configuration, shared by s3fs and boto3 --------------------------------------------
+
+    def _config_kwargs(self) -> dict[str, Any]:
+        """botocore ``Config`` arguments for every client of this driver."""
+        config: dict[str, Any] = {}
+        if self.endpoint_url:
+            # boto3's default CRC checksums on every PUT break many S3-compatible servers
+            config["request_checksum_calculation"] = "when_required"
+            config["response_checksum_validation"] = "when_required"
+        if self.addressing_style:
+            config["s3"] = {"addressing_style": self.addressing_style}
+        return config
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        client_kwargs: dict[str, Any] = {}
+        config_kwargs = self._config_kwargs()
+        if self.region == "us-east-1":
+            # s3fs's mkdir turns client_kwargs' region into a LocationConstraint, which
+            # us-east-1 refuses; botocore's Config carries the region just as well
+            config_kwargs["region_name"] = self.region
+        else:
+            client_kwargs["region_name"] = self.region
+        if self.endpoint_url:
+            client_kwargs["endpoint_url"] = self.endpoint_url
+        options: dict[str, Any] = {
+            "client_kwargs": client_kwargs,
+            "config_kwargs": config_kwargs,
+            "default_block_size": BLOCK_SIZE,
+            "max_concurrency": 2,  # put_file/get_file hold concurrency x chunk size in memory
+            "use_listings_cache": False,  # several clients may change a bucket
+        }
+        if self.key is not None:
+            options["key"] = self.key
+        if self.secret is not None:
+            options["secret"] = self.secret
+        return options
+
+    @cached_property
+    def session(self) -> Any:
+        """The boto3 session holding this driver's credentials and region."""
+        return boto3.Session(
+            aws_access_key_id=self.key,
+            aws_secret_access_key=self.secret,
+            region_name=self.region,
+        )
+
+    @cached_property
+    def s3(self) -> Any:
+        """The boto3 S3 service resource, on the same endpoint and settings as ``fs``."""
+        config = Config(signature_version="s3v4", **self._config_kwargs())
+        return self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
+
+    def _call(self, method: str, **params: Any) -> Any:
+        """One S3 API call on s3fs's client (its connection pool, retries and errors)."""
+        return self.fs.call_s3(method, **params)
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
+        error = rules.client_error(exc, ClientError)
+        if error is not None:
+            return rules.translate_client_error(error.response, str(error), target)
+        if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+            return CredentialsError(f"no usable S3 credentials for {target}: {exc}")
+        if isinstance(exc, BotoCoreError):
+            return CloudStorageError(f"{target}: {exc}")
+        if isinstance(exc, FileExistsError):
+            return None  # create_container returns the existing bucket
+        return super()._translate_error(exc, target)
+
+    def _check_credentials(self) -> None:
+        # not fs.ls(""): s3fs answers a refused bucket listing with an empty one
+        self._call("list_buckets")
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def _validate_container_name(self, name: str) -> None:
+        super()._validate_container_name(name)
+        rules.check_bucket_name(name)
+
+    def _validate_blob_name(self, name: str) -> None:
+        super()._validate_blob_name(name)
+        rules.check_key(name)
+
+    def _validate_meta_data(self, meta_data: Mapping[str, str] | None) -> dict[str, str]:
+        return rules.check_metadata(super()._validate_meta_data(meta_data))
+
+    @property
+    def regions(self) -> list[str]:
+        """The AWS regions that offer S3."""
+        regions: list[str] = self.session.get_available_regions("s3")
+        return regions
+
+    # -- containers ---------------------------------------------------------------------------
+
+    def _create_container(self, name: str, acl: str | None, meta_data: dict[str, str]) -> None:
+        params: dict[str, Any] = {"Bucket": name}
+        if acl:
+            params["ACL"] = acl
+        if self.region != "us-east-1":  # AWS, B2 and Spaces all take it; us-east-1 refuses it
+            params["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+        self._call("create_bucket", **params)
+        self.fs.invalidate_cache("")
+
+    def _patch_container(self, container: Container) -> None:
+        if container.acl:
+            check_acl(container.acl, self.container_acls, "container")
+            self._call("put_bucket_acl", Bucket=container.name, ACL=container.acl)
+
+    def container_cdn_url(self, container: Container) -> str:
+        """The bucket's public URL (virtual-hosted on AWS, path-style elsewhere)."""
+        return self._public_url(container.name, "")
+
+    def blob_cdn_url(self, blob: Blob) -> str:
+        """The object's public URL; it answers only if the object or bucket is public."""
+        return self._public_url(blob.container.name, blob.name)
+
+    def _public_url(self, bucket: str, key: str) -> str:
+        path = quote(key, safe="/~")
+        if self.endpoint_url:
+            return f"{self.endpoint_url}/{bucket}/{path}"
+        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{path}"
+
+    # -- blobs --------------------------------------------------------------------------------
+
+    def _blob_info(self, container: str, blob: str) -> dict[str, Any]:
+        # s3fs's info() drops Metadata, ContentDisposition and CacheControl: one HEAD of our own
+        with self._errors(container, blob):
+            head = self._call("head_object", Bucket=container, Key=blob)
+        return {
+            "name": self._path(container, blob),
+            "type": "file",
+            "size": head["ContentLength"],
+            "head": head,
+        }
+
+    def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        head = info.get("head")
+        source = head if head is not None else info  # a lookup, or a listing entry
+        etag = str(source.get("ETag") or "").strip('"') or None
+        fields: dict[str, Any] = {
+            "etag": etag,
+            # a multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes
+            "checksum": etag if etag and "-" not in etag else None,
+            "modified_at": source.get("LastModified") or None,
+            "created_at": None,  # S3 keeps no creation time apart from the last write
+            "acl": None,  # an object's ACL costs a request of its own: not loaded
+        }
+        if head is not None:
+            fields.update(
+                meta_data={
+                    key: rules.decode_value(value)
+                    for key, value in head.get("Metadata", {}).items()
+                },
+                content_type=head.get("ContentType"),
+                content_disposition=head.get("ContentDisposition"),
+                cache_control=head.get("CacheControl"),
+                expires_at=head.get("Expires"),
+            )
+        return fields
+
+    def _compute_checksum(self, blob: Blob) -> str | None:
+        return None  # a multipart object's MD5 is known to nobody, S3 included
+
+    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
+        # s3fs hands these to PutObject and CreateMultipartUpload, each taking what it knows
+        return {**rules.object_params(settings), **extra}
+
+    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        block_size = BLOCK_SIZE
+        if source.path:  # parts must be big enough for the file to fit in 10,000 of them
+            needed = math.ceil(os.path.getsize(source.path) / (MAX_PARTS - 1))
+            block_size = max(BLOCK_SIZE, math.ceil(needed / 2**20) * 2**20)
+        remote = self.fs.open(path, "wb", block_size=block_size, **options)
+        try:
+            size = transfer.copy_stream(source.stream, remote)
+            if size == 0:
+                # s3fs commits an empty file with a bare PUT that drops its headers
+                transfer.abort_remote(remote)
+                bucket, key = path.split("/", 1)
+                self._call("put_object", Bucket=bucket, Key=key, Body=b"", **options)
+                return 0
+        except BaseException:
+            transfer.abort_remote(remote)
+            raise
+        remote.close()
+        return size
+
+    def _read_options(self, blob: Blob) -> dict[str, Any]:
+        # a known size spares s3fs its HEAD; 0 may be a placeholder, so let s3fs look then
+        return {"size": blob.size} if blob.size else {}
+
+    def _download_options(self) -> dict[str, Any]:
+        # reads of transfer.CHUNK_SIZE in order: a read-ahead cache would only double the memory
+        return {"cache_type": "none"}
+
+    def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
+        file = super().open_blob(blob, mode, **kwargs)
+        if mode.startswith("r") and blob.size and "size" not in kwargs:
+            # s3fs asks info() (a HEAD) for the file's details even when it was given the size
+            file.details = {"name": file.path, "size": blob.size, "type": "file"}
+        return file
+
+    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
+        bucket, key = path.split("/", 1)
+        grants: dict[str, str] = {}
+        if settings.acl is None and self.object_acls:
+            # a copy resets the ACL to private: restate any grant beyond the owner's, atomically
+            grants = rules.grant_params(self._call("get_object_acl", Bucket=bucket, Key=key))
+        self._call(
+            "copy_object",
+            Bucket=bucket,
+            Key=key,
+            CopySource={"Bucket": bucket, "Key": key},
+            MetadataDirective="REPLACE",
+            **rules.object_params(settings),
+            **grants,
+        )
+
+    def _delete(self, path: str) -> None:
+        bucket, key = path.split("/", 1)
+        self._call("head_object", Bucket=bucket, Key=key)  # S3 deletes a missing key silently
+        self.fs.rm_file(path)
+
+    # -- signing ------------------------------------------------------------------------------
+
+    def generate_container_upload_url(
+        self,
+        container: Container,
+        blob_name: str,
+        expires: int = 3600,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        content_disposition: str | None = None,
+        content_length: tuple[int, int] | None = None,
+        content_type: str | None = None,
+        cache_control: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A presigned POST (SigV4 policy): post ``fields`` plus a ``file`` part to ``url``.
+
+        Every given setting is a form field and an exact-match policy condition, so the
+        browser cannot change it; ``content_length`` becomes a ``content-length-range``.
+        """
+        self._validate_blob_name(blob_name)
+        settings = BlobSettings(
+            content_type=content_type,
+            content_disposition=content_disposition,
+            cache_control=cache_control,
+            meta_data=self._validate_meta_data(meta_data),
+            acl=check_acl(acl, self.blob_acls, "blob"),
+        )
+        fields, conditions = forms.post_policy(settings, extra or {}, content_length)
+        with self._errors(container.name, blob_name):
+            form: dict[str, Any] = self.s3.meta.client.generate_presigned_post(
+                Bucket=container.name,
+                Key=blob_name,
+                Fields=fields,
+                Conditions=conditions,
+                ExpiresIn=check_expires(expires, rules.MAX_EXPIRES),
+            )
+        return form
+
+    def generate_blob_download_url(
+        self,
+        blob: Blob,
+        expires: int = 3600,
+        method: str = "GET",
+        content_disposition: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """A SigV4 presigned URL for GET, HEAD, PUT or DELETE (see `forms.url_request`)."""
+        operation, params = forms.url_request(
+            blob.container.name, blob.name, method, content_disposition, extra or {}
+        )
+        with self._errors(blob.container.name, blob.name):
+            url: str = self.s3.meta.client.generate_presigned_url(
+                operation,
+                Params=params,
+                ExpiresIn=check_expires(expires, rules.MAX_EXPIRES),
+                HttpMethod=method.upper(),
+            )
+        return url
+
+
+class _RegionalS3Driver(S3Driver):
+    """An S3-compatible service whose endpoint follows from the region (a preset table)."""
+
+    endpoint_template: ClassVar[str]
+    known_regions: ClassVar[tuple[str, ...]]
+    default_region: ClassVar[str]
+
+    def __init__(
+        self,
+        key: str | None = None,
+        secret: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        region = region or self.default_region
+        if region not in self.known_regions:
+            raise CloudStorageError(
+                f"{self.name} has no region {region!r}; use one of {', '.join(self.known_regions)}"
+            )
+        endpoint_url = endpoint_url or self.endpoint_template.format(region=region)
+        super().__init__(key, secret, region, endpoint_url=endpoint_url, **kwargs)
+
+    @property
+    def regions(self) -> list[str]:
+        """The regions of the preset table (another region raises at construction)."""
+        return list(self.known_regions)
+
+
+class DigitalOceanSpacesDriver(_RegionalS3Driver):
+    """DigitalOcean Spaces: ``region`` (default ``nyc3``) picks the endpoint.
+
+    Spaces knows the canned ACLs ``private`` and ``public-read`` only.
+    """
+
+    name = "DIGITALOCEANSPACES"
+    url = "https://www.digitalocean.com/products/spaces"
+    endpoint_template = "https://{region}.digitaloceanspaces.com"
+    known_regions = ("ams3", "atl1", "blr1", "fra1", "lon1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1")
+    default_region = "nyc3"
+    container_acls = blob_acls = frozenset({"private", "public-read"})
+
+
+class BackblazeB2Driver(_RegionalS3Driver):
+    """Backblaze B2's S3 API: ``region`` (default ``us-west-004``) picks the endpoint.
+
+    B2 buckets are ``private`` or ``public-read``; objects take no ACL of their own.
+    """
+
+    name = "BACKBLAZEB2"
+    url = "https://www.backblaze.com/cloud-storage"
+    endpoint_template = "https://s3.{region}.backblazeb2.com"
+    known_regions = (
+        "ca-east-006",
+        "eu-central-003",
+        "us-east-005",
+        "us-west-000",
+        "us-west-001",
+        "us-west-002",
+        "us-west-004",
+    )
+    default_region = "us-west-004"
+    container_acls = frozenset({"private", "public-read"})
+    blob_acls = frozenset()
+    object_acls = False

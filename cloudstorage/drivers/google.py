@@ -1,0 +1,421 @@
+"""`GoogleStorageDriver`: Google Cloud Storage (or any GCS-compatible server) through gcsfs.
+
+Credentials are a service-account JSON file: ``key``, else ``GOOGLE_APPLICATION_CREDENTIALS``.
+The same file signs V4 download URLs and POST policies offline and authenticates gcsfs.
+
+gcsfs decides at import time whether ``gcsfs.GCSFileSystem`` is its experimental
+zonal/hierarchical-namespace subclass (``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT``, on by default).
+That subclass asks a gRPC control API for every bucket's layout, which GCS-compatible servers
+and emulators cannot answer: every new bucket then waits for that call to time out. Importing
+this module therefore sets ``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false`` unless you set it
+yourself; to keep gcsfs's experimental features, set it to ``true`` before importing
+cloudstorage. Worker processes (dask) inherit the setting from the environment; set it there
+too if they import gcsfs before cloudstorage.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote
+
+from cloudstorage.base import Blob, Container, Driver, transfer
+from cloudstorage.base.settings import (
+    BlobSettings,
+    check_acl,
+    check_content_length,
+    check_expires,
+)
+from cloudstorage.drivers import _gcs_signing
+from cloudstorage.drivers._gcs_names import blob_name_problem, bucket_name_problem
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    IsNotEmptyError,
+    NotFoundError,
+)
+
+HNS_ENV = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
+os.environ.setdefault(HNS_ENV, "false")  # must precede gcsfs's import: see the module docstring
+
+try:
+    import gcsfs
+    import gcsfs.retry
+    from google.auth.exceptions import GoogleAuthError
+    from google.oauth2 import service_account
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "GoogleStorageDriver needs gcsfs: pip install 'cloudstorage[google]'", name=exc.name
+    ) from exc
+
+__all__ = ["GoogleStorageDriver"]
+
+logger = logging.getLogger("cloudstorage")
+
+PUBLIC_ENDPOINT = "https://storage.googleapis.com"
+SCOPE = "https://www.googleapis.com/auth/devstorage.full_control"
+MAX_METADATA_BYTES = 8 * 1024  # custom metadata, keys and values together
+
+# Our canned ACL names -> the JSON API's predefinedAcl values. The XML API (upload forms)
+# takes our names as they are.
+BUCKET_ACLS = {
+    "private": "private",
+    "public-read": "publicRead",
+    "public-read-write": "publicReadWrite",
+    "authenticated-read": "authenticatedRead",
+    "project-private": "projectPrivate",
+}
+OBJECT_ACLS = {
+    "private": "private",
+    "public-read": "publicRead",
+    "authenticated-read": "authenticatedRead",
+    "bucket-owner-read": "bucketOwnerRead",
+    "bucket-owner-full-control": "bucketOwnerFullControl",
+    "project-private": "projectPrivate",
+}
+DEFAULT_ACL = "project-private"
+
+
+class GoogleStorageDriver(Driver):
+    """Google Cloud Storage; ``endpoint_url`` points at any GCS-compatible server instead.
+
+    Raises `CredentialsError` if the service-account file is missing or is not one.
+    """
+
+    name = "GOOGLESTORAGE"
+    url = "https://cloud.google.com/storage"
+    protocol = "gs"
+    container_acls = frozenset(BUCKET_ACLS)
+    blob_acls = frozenset(OBJECT_ACLS)
+
+    def __init__(
+        self,
+        key: str | None = None,
+        project: str | None = None,
+        endpoint_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        key = key or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        if not key:
+            raise CredentialsError(
+                "GoogleStorageDriver needs a service-account JSON file: pass key=PATH "
+                "or set GOOGLE_APPLICATION_CREDENTIALS"
+            )
+        super().__init__(key=os.path.abspath(os.path.expanduser(key)), **kwargs)
+        self.credentials = _load_credentials(self.key or "")
+        self.project = project or self.credentials.project_id
+        self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
+        if gcsfs.GCSFileSystem is not gcsfs.core.GCSFileSystem and os.environ[HNS_ENV] != "true":
+            logger.warning(
+                "gcsfs was imported before cloudstorage with %s on: every new bucket "
+                "may wait on a gRPC probe; set %s=false in the environment",
+                HNS_ENV,
+                HNS_ENV,
+            )
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        """gcsfs options: the key file, project and endpoint, and no listings cache.
+
+        gcsfs's listings cache goes stale when another process writes (and a cached root
+        listing makes ``info`` of a new bucket fail), so it is off.
+        """
+        options: dict[str, Any] = {
+            "token": self.key,
+            "project": self.project,
+            "use_listings_cache": False,
+        }
+        if self.endpoint_url:
+            options["endpoint_url"] = self.endpoint_url
+        return options
+
+    @cached_property
+    def client(self) -> Any:
+        """A ``google.cloud.storage.Client`` with the driver's credentials and endpoint."""
+        # Imported here: heavy, and needed only for signing and `client` users.
+        from google.cloud import storage  # type: ignore[import-untyped]  # noqa: PLC0415  # ships no types
+
+        options = {"api_endpoint": self.endpoint_url} if self.endpoint_url else None
+        return storage.Client(
+            project=self.project, credentials=self.credentials, client_options=options
+        )
+
+    @property
+    def public_endpoint(self) -> str:
+        """Where buckets are served over HTTP (signed URLs, upload forms, CDN URLs)."""
+        return self.endpoint_url or PUBLIC_ENDPOINT
+
+    @property
+    def regions(self) -> list[str]:
+        """GCS locations are chosen per bucket; the driver keeps no region list."""
+        return []
+
+    # -- errors and validation ----------------------------------------------------------
+
+    def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
+        if isinstance(exc, gcsfs.retry.HttpError):
+            return _translate_http_error(exc.code, str(exc.message), target)
+        if isinstance(exc, GoogleAuthError) or (
+            isinstance(exc, OSError) and str(exc).startswith("Forbidden")  # gcsfs's 403
+        ):
+            return CredentialsError(f"access to {target} was refused ({exc})")
+        return super()._translate_error(exc, target)
+
+    def _validate_container_name(self, name: str) -> None:
+        """GCS bucket naming rules (cloud.google.com/storage/docs/buckets#naming)."""
+        super()._validate_container_name(name)
+        problem = bucket_name_problem(name)
+        if problem:
+            raise CloudStorageError(f"invalid GCS bucket name {name!r}: {problem}")
+
+    def _validate_blob_name(self, name: str) -> None:
+        """GCS object naming rules (cloud.google.com/storage/docs/objects#naming)."""
+        super()._validate_blob_name(name)
+        problem = blob_name_problem(name)
+        if problem:
+            raise CloudStorageError(f"invalid GCS blob name {name[:64]!r}: {problem}")
+
+    def _validate_meta_data(self, meta_data: Mapping[str, str] | None) -> dict[str, str]:
+        checked = super()._validate_meta_data(meta_data)
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in checked.items())
+        if size > MAX_METADATA_BYTES:
+            raise CloudStorageError(f"GCS custom metadata is limited to 8 KiB, not {size} bytes")
+        return checked
+
+    def _check_credentials(self) -> None:
+        self.credentials.refresh(_auth_request())  # type: ignore[no-untyped-call]  # google-auth
+        self.fs.ls("", detail=False)
+
+    # -- mapping between gcsfs's object resources and blobs ---------------------------
+
+    def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        # Listings and lookups both return the whole object resource: nothing left to load.
+        return {
+            "checksum": _md5_hex(info.get("md5Hash")),
+            "etag": info.get("etag"),
+            "acl": None,
+            "meta_data": dict(info.get("metadata") or {}),
+            "content_type": info.get("contentType"),
+            "content_disposition": info.get("contentDisposition"),
+            "cache_control": info.get("cacheControl"),
+            "created_at": info.get("ctime"),
+            "modified_at": info.get("mtime"),
+            "expires_at": None,
+        }
+
+    def _blob_info(self, container: str, blob: str) -> dict[str, Any]:
+        # One GET; gcsfs's info() also lists the prefix, in parallel, to find folders.
+        with self._errors(container, blob):
+            resource = self.fs.call("GET", "b/{}/o/{}", container, blob, json_out=True)
+        info: dict[str, Any] = self.fs._process_object(container, resource)
+        return info
+
+    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
+        fixed = {
+            "content_disposition": settings.content_disposition,
+            "cache_control": settings.cache_control,
+        }
+        options: dict[str, Any] = {
+            "metadata": dict(settings.meta_data),
+            "fixed_key_metadata": {k: v for k, v in fixed.items() if v is not None},
+            "block_size": transfer.CHUNK_SIZE,  # resumable-upload chunk: memory stays flat
+        }
+        if settings.content_type:
+            options["content_type"] = settings.content_type
+        if settings.acl:
+            options["acl"] = OBJECT_ACLS[settings.acl]
+        return options
+
+    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        # gcsfs takes ``acl`` but never sends it: apply it in one PATCH after the upload.
+        # Until then the object has the bucket's default ACL (project-private by default).
+        acl = options.pop("acl", None)
+        size = super()._upload(source, path, options)
+        if acl:
+            bucket, key, _ = self.fs.split_path(path)
+            self.fs.call("PATCH", "b/{}/o/{}", bucket, key, json={}, predefinedAcl=acl)
+        return size
+
+    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
+        """One PATCH; a second only to drop metadata keys the new settings do not keep."""
+        bucket, key, _ = self.fs.split_path(path)
+        body = {
+            "contentType": settings.content_type,
+            "contentDisposition": settings.content_disposition,
+            "cacheControl": settings.cache_control,
+            "metadata": dict(settings.meta_data),
+        }
+        params = {"predefinedAcl": OBJECT_ACLS[settings.acl]} if settings.acl else {}
+        result = self.fs.call("PATCH", "b/{}/o/{}", bucket, key, json=body, json_out=True, **params)
+        stale = set(result.get("metadata") or {}) - set(settings.meta_data)
+        if stale:  # PATCH merges metadata maps: null removes a key
+            drop = {"metadata": dict.fromkeys(stale)}
+            self.fs.call("PATCH", "b/{}/o/{}", bucket, key, json=drop)
+
+    # -- containers -------------------------------------------------------------------
+
+    def _create_container(self, name: str, acl: str | None, meta_data: dict[str, str]) -> None:
+        labels = {"labels": meta_data} if meta_data else {}
+        try:
+            self.fs.mkdir(
+                name,
+                acl=BUCKET_ACLS[acl or DEFAULT_ACL],
+                default_acl=OBJECT_ACLS[DEFAULT_ACL],
+                **labels,
+            )
+        except gcsfs.retry.HttpError as exc:
+            if exc.code == 409:  # the base's contract: an existing container is returned
+                raise FileExistsError(name) from exc
+            raise
+
+    def _container_from_info(self, info: Mapping[str, Any]) -> Container:
+        created = info.get("timeCreated")
+        return Container(
+            info["name"].rstrip("/"),
+            self,
+            meta_data=info.get("labels"),
+            created_at=datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
+        )
+
+    def _patch_container(self, container: Container) -> None:
+        params = {"predefinedAcl": BUCKET_ACLS[container.acl]} if container.acl else {}
+        body = {"labels": dict(container.meta_data)}
+        self.fs.call("PATCH", "b/{}", container.name, json=body, **params)
+
+    def _set_bucket_acls(self, container: Container, acl: str) -> None:
+        with self._errors(container.name):
+            self.fs.call(
+                "PATCH",
+                "b/{}",
+                container.name,
+                json={},
+                predefinedAcl=acl,
+                predefinedDefaultObjectAcl=acl,
+            )
+
+    def enable_container_cdn(self, container: Container) -> bool:
+        """Make the bucket and its new objects publicly readable (GCS serves them cached)."""
+        self._set_bucket_acls(container, "publicRead")
+        return True
+
+    def disable_container_cdn(self, container: Container) -> bool:
+        """Make the bucket and its new objects project-private again."""
+        self._set_bucket_acls(container, "projectPrivate")
+        return True
+
+    def container_cdn_url(self, container: Container) -> str:
+        return f"{self.public_endpoint}/{container.name}"
+
+    def blob_cdn_url(self, blob: Blob) -> str:
+        return f"{self.public_endpoint}/{blob.container.name}/{quote(blob.name, safe='/~')}"
+
+    # -- signing (offline, with the service-account key) -------------------------------
+
+    def generate_blob_download_url(
+        self,
+        blob: Blob,
+        expires: int = 3600,
+        method: str = "GET",
+        content_disposition: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """A V4 signed URL; ``extra`` may carry ``content_type`` and ``version`` (generation)."""
+        extra = extra or {}
+        return _gcs_signing.download_url(
+            self.client,
+            self.credentials,
+            self.public_endpoint,
+            blob.container.name,
+            blob.name,
+            check_expires(expires, _gcs_signing.MAX_SIGNED_LIFETIME),
+            method=method,
+            content_disposition=content_disposition,
+            content_type=extra.get("content_type"),
+            generation=extra.get("version"),
+        )
+
+    def generate_container_upload_url(
+        self,
+        container: Container,
+        blob_name: str,
+        expires: int = 3600,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        content_disposition: str | None = None,
+        content_length: tuple[int, int] | None = None,
+        content_type: str | None = None,
+        cache_control: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A V4 POST policy: ``{'url': bucket URL, 'fields': {...}}`` for a multipart form.
+
+        Every field is an exact-match condition of the policy; ``content_length`` adds a
+        ``content-length-range``.
+        """
+        self._validate_blob_name(blob_name)
+        fields = _gcs_signing.form_fields(
+            check_acl(acl, self.blob_acls, "blob"),
+            self._validate_meta_data(meta_data),
+            content_type,
+            content_disposition,
+            cache_control,
+            extra or {},
+        )
+        return _gcs_signing.upload_form(
+            self.client,
+            self.credentials,
+            self.public_endpoint,
+            container.name,
+            blob_name,
+            check_expires(expires, _gcs_signing.MAX_SIGNED_LIFETIME),
+            fields,
+            check_content_length(content_length),
+        )
+
+
+def _translate_http_error(code: int | None, message: str, target: str) -> CloudStorageError:
+    """gcsfs's HttpError by status: 404 and 409 "not empty" are ours, 401/403 credentials."""
+    if code == 404:
+        return NotFoundError(f"{target} was not found ({message})")
+    if code == 409 and "not empty" in message.lower():  # GCS's answer to a non-empty delete
+        return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
+    if code in (401, 403):
+        return CredentialsError(f"access to {target} was refused ({message})")
+    return CloudStorageError(f"{target}: {message}")
+
+
+def _load_credentials(path: str) -> service_account.Credentials:
+    try:
+        credentials: service_account.Credentials = (
+            service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
+                path, scopes=[SCOPE]
+            )
+        )
+    except FileNotFoundError as exc:
+        raise CredentialsError(f"service-account file {path!r} does not exist") from exc
+    except (OSError, ValueError, KeyError, GoogleAuthError) as exc:
+        raise CredentialsError(
+            f"{path!r} is not a usable service-account JSON file ({exc})"
+        ) from exc
+    return credentials
+
+
+def _auth_request() -> Any:
+    from google.auth.transport.requests import Request  # noqa: PLC0415  # only to validate
+
+    return Request()
+
+
+def _md5_hex(md5_base64: str | None) -> str | None:
+    if not md5_base64:
+        return None
+    try:
+        return base64.b64decode(md5_base64).hex()
+    except (binascii.Error, ValueError):
+        return None

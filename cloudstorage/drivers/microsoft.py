@@ -1,0 +1,456 @@
+"""`AzureStorageDriver`: Azure Blob Storage through adlfs (``az://container/blob``).
+
+Reads, listings and fsspec access go through adlfs. What adlfs has no verb for, or does in
+more requests than needed, goes through `AzureStorageDriver.service`, a synchronous
+``BlobServiceClient`` on the same account and endpoint: uploads (one Put Blob for a small blob;
+staged blocks and one commit, carrying the Content-MD5, for a large one), downloads (one GET
+for a small blob), container ACLs and metadata, property patches and SAS URLs.
+
+Metadata keys and values are stored in a reversible encoding Azure accepts (dashed keys such as
+``owner-id``, non-ASCII values): see `cloudstorage.drivers._azure_keys`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from typing import IO, Any, cast
+
+from cloudstorage.base import Blob, Container, Driver, transfer
+from cloudstorage.base.settings import (
+    BlobSettings,
+    check_acl,
+    check_content_length,
+    check_expires,
+)
+from cloudstorage.drivers._azure_errors import translate
+from cloudstorage.drivers._azure_keys import decode_metadata, encode_metadata
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    IsNotEmptyError,
+)
+
+try:
+    import adlfs  # noqa: F401  # registers nothing, but the "az" protocol needs it installed
+    from azure.core.exceptions import AzureError
+    from azure.storage.blob import (
+        BlobBlock,
+        BlobSasPermissions,
+        BlobServiceClient,
+        ContainerProperties,
+        ContentSettings,
+        PublicAccess,
+        generate_blob_sas,
+    )
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "AzureStorageDriver needs adlfs: pip install 'cloudstorage[microsoft]'", name=exc.name
+    ) from exc
+
+__all__ = ["AzureStorageDriver"]
+
+logger = logging.getLogger("cloudstorage")
+
+_PUBLIC_ACCESS: dict[str, str | None] = {
+    "private": None,
+    "container-public-access": PublicAccess.CONTAINER,
+    "blob-public-access": PublicAccess.BLOB,
+}
+_ACL_OF_ACCESS = {access: acl for acl, access in _PUBLIC_ACCESS.items()}
+_CONTAINER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}")
+_SPECIAL_CONTAINERS = frozenset({"$root", "$web", "$logs"})
+_SAS_PERMISSIONS = {
+    "GET": BlobSasPermissions(read=True),
+    "HEAD": BlobSasPermissions(read=True),
+    "PUT": BlobSasPermissions(create=True, write=True),
+    "DELETE": BlobSasPermissions(delete=True),
+}
+_MAX_SINGLE_PUT = 5000 * 1024 * 1024
+"""The largest body one Put Blob (what an upload URL allows) takes."""
+
+
+class AzureStorageDriver(Driver):
+    """An Azure storage account, by name and account key.
+
+    ``endpoint_url`` is the account's blob endpoint where it is not
+    ``https://{account_name}.blob.core.windows.net``: Azurite
+    (``http://127.0.0.1:10000/devstoreaccount1``), sovereign clouds, private endpoints.
+    Blobs have no ACLs of their own: container ACLs set the public access level.
+    """
+
+    name = "AZURE"
+    url = "https://azure.microsoft.com/en-us/services/storage/"
+    protocol = "az"
+    container_acls = frozenset(_PUBLIC_ACCESS)
+    blob_acls = frozenset[str]()
+
+    def __init__(
+        self, account_name: str, key: str, endpoint_url: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(key=key, **kwargs)
+        if not account_name or not key:
+            raise CredentialsError("AzureStorageDriver needs an account name and an account key")
+        self.account_name = account_name
+        self.endpoint_url = (
+            endpoint_url or f"https://{account_name}.blob.core.windows.net"
+        ).rstrip("/")
+        self._custom_endpoint = endpoint_url is not None
+
+    # -- the fsspec side and the SDK client -----------------------------------------------
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        """adlfs options: account name and key, or a connection string naming the endpoint."""
+        if not self._custom_endpoint:
+            return {"account_name": self.account_name, "account_key": self.key}
+        scheme = self.endpoint_url.split("://", 1)[0]
+        connection_string = (
+            f"DefaultEndpointsProtocol={scheme};AccountName={self.account_name};"
+            f"AccountKey={self.key};BlobEndpoint={self.endpoint_url};"
+        )
+        return {"account_name": self.account_name, "connection_string": connection_string}
+
+    @cached_property
+    def service(self) -> BlobServiceClient:
+        """A synchronous ``BlobServiceClient`` on this account, built once.
+
+        adlfs's own client is asynchronous and bound to fsspec's event loop, so it is not
+        handed out; this one shares its credentials and endpoint. Transfers use chunks of
+        `transfer.CHUNK_SIZE`, so memory stays flat whatever the blob's size.
+        """
+        return BlobServiceClient(
+            self.endpoint_url,
+            credential={"account_name": self.account_name, "account_key": cast(str, self.key)},
+            max_single_get_size=transfer.CHUNK_SIZE,
+            max_chunk_get_size=transfer.CHUNK_SIZE,
+            max_single_put_size=transfer.CHUNK_SIZE,
+            max_block_size=transfer.CHUNK_SIZE,
+        )
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
+        if not isinstance(exc, AzureError) and isinstance(exc.__cause__, AzureError):
+            exc = exc.__cause__  # adlfs wraps SDK errors in ValueError / RuntimeError / OSError
+        if not isinstance(exc, AzureError):
+            return super()._translate_error(exc, target)
+        return translate(exc, target)
+
+    # -- validation -----------------------------------------------------------------------
+
+    def _validate_container_name(self, name: str) -> None:
+        super()._validate_container_name(name)
+        if name not in _SPECIAL_CONTAINERS and not _CONTAINER_NAME.fullmatch(name):
+            raise CloudStorageError(
+                f"invalid Azure container name {name!r}: 3-63 characters, lower-case letters, "
+                "digits and single hyphens, starting and ending with a letter or digit"
+            )
+
+    def _validate_blob_name(self, name: str) -> None:
+        super()._validate_blob_name(name)
+        if len(name) > 1024 or name.startswith("/") or name.endswith(("/", ".")) or "//" in name:
+            raise CloudStorageError(
+                f"invalid Azure blob name {name!r}: at most 1024 characters, no leading, "
+                "trailing or doubled '/', no trailing '.'"
+            )
+
+    def _validate_meta_data(self, meta_data: Mapping[str, str] | None) -> dict[str, str]:
+        checked = super()._validate_meta_data(meta_data)
+        encode_metadata(checked)  # refuses, before any request, what Azure cannot store
+        return checked
+
+    # -- containers -----------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Container]:
+        with self._errors():
+            listing = list(self.service.list_containers(include_metadata=True))
+        for properties in listing:
+            yield self._container_from_properties(properties)
+
+    def _check_credentials(self) -> None:
+        next(iter(self.service.list_containers(results_per_page=1)), None)
+
+    def get_container(self, container_name: str) -> Container:
+        self._validate_container_name(container_name)
+        client = self.service.get_container_client(container_name)
+        with self._errors(container_name):
+            properties = client.get_container_properties()
+        return self._container_from_properties(properties)
+
+    def _container_from_properties(self, properties: ContainerProperties) -> Container:
+        return Container(
+            properties.name,
+            self,
+            acl=_ACL_OF_ACCESS.get(properties.public_access, "private"),
+            meta_data=decode_metadata(properties.metadata),
+            created_at=properties.last_modified,
+        )
+
+    def _create_container(self, name: str, acl: str | None, meta_data: dict[str, str]) -> None:
+        self.service.create_container(
+            name,
+            metadata=encode_metadata(meta_data),
+            public_access=_PUBLIC_ACCESS.get(acl or "private"),
+        )
+        self.fs.invalidate_cache()
+
+    def _patch_container(self, container: Container) -> None:
+        client = self.service.get_container_client(container.name)
+        client.set_container_metadata(
+            encode_metadata(self._validate_meta_data(container.meta_data))
+        )
+        acl = check_acl(container.acl, self.container_acls, "container")
+        if acl is not None:  # keep the stored access policies: setting the level replaces them
+            policy = client.get_container_access_policy()
+            identifiers = {
+                identifier.id: identifier.access_policy
+                for identifier in policy["signed_identifiers"]
+            }
+            client.set_container_access_policy(identifiers, public_access=_PUBLIC_ACCESS[acl])
+
+    def delete_container(self, container: Container) -> None:
+        """Delete an empty container (Azure itself would delete a non-empty one)."""
+        client = self.service.get_container_client(container.name)
+        with self._errors(container.name):
+            if next(iter(client.list_blobs(results_per_page=1)), None) is not None:
+                raise IsNotEmptyError(
+                    f"container {container.name!r} is not empty: delete its blobs first"
+                )
+            client.delete_container()
+        self.fs.invalidate_cache()
+
+    def container_cdn_url(self, container: Container) -> str:
+        """The container's URL on the blob endpoint (Azure CDN is configured outside)."""
+        return str(self.service.get_container_client(container.name).url)
+
+    # -- blobs: mapping between adlfs info and blobs --------------------------------------
+
+    def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "etag": info.get("etag"),
+            "acl": None,
+            "expires_at": None,
+            "created_at": info.get("creation_time"),
+            "modified_at": info.get("last_modified"),
+        }
+        if "metadata" in info:
+            fields["meta_data"] = decode_metadata(info["metadata"])
+        settings = info.get("content_settings")
+        if settings is not None:  # listings carry it too: no request per listed blob
+            fields.update(
+                content_type=settings.get("content_type") or None,
+                content_disposition=settings.get("content_disposition") or None,
+                cache_control=settings.get("cache_control") or None,
+                checksum=_md5_hex(settings.get("content_md5"), info["name"]),
+            )
+        return fields
+
+    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
+        """adlfs ``open(path, "wb", ...)`` options; `_upload` sends the same to the SDK."""
+        return {
+            "metadata": encode_metadata(settings.meta_data),
+            "content_settings": ContentSettings(
+                content_type=settings.content_type,
+                content_disposition=settings.content_disposition,
+                cache_control=settings.cache_control,
+            ),
+        }
+
+    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        """One Put Blob up to `transfer.CHUNK_SIZE`; else blocks and a commit with Content-MD5.
+
+        Nothing is visible until the last request: staged blocks of a failed upload are never
+        committed (Azure drops them), and a blob being replaced keeps its contents.
+        """
+        container, name = path.split("/", 1)
+        client = self.service.get_blob_client(container, name)
+        first = _read_exactly(source.stream, transfer.CHUNK_SIZE)
+        chunk = _read_exactly(source.stream, transfer.CHUNK_SIZE) if first else b""
+        if not chunk:
+            client.upload_blob(first, overwrite=True, **options)
+            size = len(first)
+        else:
+            digest = hashlib.md5(usedforsecurity=False)
+            blocks: list[BlobBlock] = []
+            size = 0
+            while first:
+                block_id = base64.b64encode(uuid.uuid4().bytes).decode()
+                client.stage_block(block_id, first, length=len(first))
+                digest.update(first)
+                blocks.append(BlobBlock(block_id))
+                size += len(first)
+                first, chunk = chunk, _read_exactly(source.stream, transfer.CHUNK_SIZE)
+            options["content_settings"].content_md5 = bytearray(digest.digest())
+            client.commit_block_list(blocks, **options)
+        self.fs.invalidate_cache(self.fs._parent(path))
+        return size
+
+    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
+        """Set HTTP headers (keeping the stored Content-MD5) and metadata: three requests."""
+        container, name = path.split("/", 1)
+        client = self.service.get_blob_client(container, name)
+        stored = client.get_blob_properties().content_settings
+        options = self._write_options(settings, {})
+        content_settings: ContentSettings = options["content_settings"]
+        content_settings.content_md5 = stored.content_md5
+        content_settings.content_encoding = stored.content_encoding
+        content_settings.content_language = stored.content_language
+        client.set_http_headers(content_settings)
+        client.set_blob_metadata(options["metadata"])
+        self.fs.invalidate_cache(self.fs._parent(path))
+
+    def _read_options(self, blob: Blob) -> dict[str, Any]:
+        return {"block_size": transfer.CHUNK_SIZE}  # adlfs reads 50 MiB ranges by default
+
+    def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
+        """One GET for a blob up to `transfer.CHUNK_SIZE`; larger ones stream in such ranges."""
+        client = self.service.get_blob_client(blob.container.name, blob.name)
+        with self._errors(blob.container.name, blob.name):
+            chunks = client.download_blob().chunks()
+        if not isinstance(destination, (str, os.PathLike)):
+            with self._errors(blob.container.name, blob.name):
+                for chunk in chunks:
+                    destination.write(chunk)
+            return
+        # Opened outside the translation: a bad destination is the caller's error.
+        with (
+            transfer.local_target(os.fspath(destination)) as local,
+            self._errors(blob.container.name, blob.name),
+        ):
+            for chunk in chunks:
+                local.write(chunk)
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    def blob_cdn_url(self, blob: Blob) -> str:
+        """The blob's URL on the blob endpoint; anonymous reads need a public container."""
+        return str(self.service.get_blob_client(blob.container.name, blob.name).url)
+
+    def generate_blob_download_url(
+        self,
+        blob: Blob,
+        expires: int = 3600,
+        method: str = "GET",
+        content_disposition: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """A service SAS URL for this one blob, signed with the account key.
+
+        ``method`` picks the permission (GET/HEAD read, PUT create+write, DELETE delete);
+        ``content_disposition`` and ``extra['content_type']`` override the response headers.
+        """
+        permission = _SAS_PERMISSIONS.get(method.upper())
+        if permission is None:
+            raise CloudStorageError(f"method must be one of {sorted(_SAS_PERMISSIONS)}")
+        return self._sas_url(
+            blob.container.name,
+            blob.name,
+            permission,
+            expires,
+            content_disposition=content_disposition,
+            content_type=(extra or {}).get("content_type"),
+        )
+
+    def generate_container_upload_url(
+        self,
+        container: Container,
+        blob_name: str,
+        expires: int = 3600,
+        acl: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+        content_disposition: str | None = None,
+        content_length: tuple[int, int] | None = None,
+        content_type: str | None = None,
+        cache_control: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Azure has no form POST: a write-only SAS URL and the headers of one Put Blob.
+
+        Returns ``{'url': SAS URL (create+write on this blob only), 'method': 'PUT',
+        'headers': {...}, 'fields': {}}``. The client sends the file as the body of
+        ``PUT url`` with exactly ``headers``: ``x-ms-blob-type: BlockBlob``, and as given
+        ``x-ms-blob-content-type``, ``x-ms-blob-content-disposition``,
+        ``x-ms-blob-cache-control`` and ``x-ms-meta-<name>`` (metadata in this driver's
+        encoding). A key SAS cannot require headers or bound the size: a client holding the
+        URL may send other headers, and ``content_length`` is only checked here (and refused
+        beyond the 5000 MiB one Put Blob takes); check `Blob.size` after the upload.
+        ``success_action_*`` in ``extra`` do not apply to a PUT and are ignored.
+        """
+        self._validate_blob_name(blob_name)
+        check_acl(acl, self.blob_acls, "blob")
+        bounds = check_content_length(content_length)
+        if bounds is not None and bounds[0] > _MAX_SINGLE_PUT:
+            raise CloudStorageError("an upload URL takes at most 5000 MiB (one Put Blob)")
+        metadata = encode_metadata(self._validate_meta_data(meta_data))
+        headers = {"x-ms-blob-type": "BlockBlob"}
+        for header, value in (
+            ("x-ms-blob-content-type", content_type),
+            ("x-ms-blob-content-disposition", content_disposition),
+            ("x-ms-blob-cache-control", cache_control),
+        ):
+            if value is not None:
+                headers[header] = value
+        headers.update({f"x-ms-meta-{name}": value for name, value in metadata.items()})
+        url = self._sas_url(
+            container.name, blob_name, BlobSasPermissions(create=True, write=True), expires
+        )
+        return {"url": url, "method": "PUT", "headers": headers, "fields": {}}
+
+    def _sas_url(
+        self,
+        container: str,
+        blob: str,
+        permission: BlobSasPermissions,
+        expires: int,
+        content_disposition: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        expiry = datetime.now(timezone.utc) + timedelta(seconds=check_expires(expires))
+        token = generate_blob_sas(
+            self.account_name,
+            container,
+            blob,
+            account_key=self.key,
+            permission=permission,
+            expiry=expiry,
+            content_disposition=content_disposition,
+            content_type=content_type,
+            # An https account's URLs refuse plain http; an http endpoint (Azurite) allows it.
+            protocol="https" if self.endpoint_url.startswith("https://") else None,
+        )
+        return f"{self.service.get_blob_client(container, blob).url}?{token}"
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes, fewer only at the end (streams may return short reads)."""
+    parts: list[bytes] = []
+    wanted = size
+    while wanted > 0:
+        part = stream.read(wanted)
+        if isinstance(part, str):
+            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+        if not part:
+            break
+        parts.append(part)
+        wanted -= len(part)
+    return b"".join(parts)
+
+
+def _md5_hex(content_md5: bytes | bytearray | None, name: str) -> str | None:
+    """Content-MD5 as hex; None, with a warning, when Azure holds none.
+
+    Azure computes it for a blob sent in one Put Blob; a blob committed from blocks has one only
+    if its writer sent it (this driver does; adlfs's ``open("wb")`` and many tools do not).
+    """
+    if not content_md5:
+        logger.warning("blob %r has no Content-MD5: its checksum is None", name)
+        return None
+    return bytes(content_md5).hex()

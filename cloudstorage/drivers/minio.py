@@ -1,0 +1,73 @@
+"""`MinioDriver`: a MinIO server (or any S3-compatible one), on `S3Driver`'s code.
+
+Protocol choice: ``driver.protocol`` is ``s3`` and the server's URL travels in
+``storage_options`` (``client_kwargs.endpoint_url``), so s3fs, pandas and dask reach MinIO
+with no filesystem of ours to register, and a ``minio://`` protocol would only be a second
+name for the same s3fs. Requests use path-style addressing, as MinIO expects. The ``client``
+property gives the `minio.Minio` client of the 0.10 API for what only it offers.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+from cloudstorage.drivers.amazon import S3Driver
+
+try:
+    import minio
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "MinioDriver needs minio: pip install 'cloudstorage[minio]'", name=exc.name
+    ) from exc
+
+__all__ = ["MinioDriver"]
+
+
+class MinioDriver(S3Driver):
+    """A MinIO server at ``endpoint`` (``host:port``), over HTTPS unless ``secure=False``.
+
+    ``http_client`` (a ``urllib3.PoolManager``) is used by ``client`` only; the object API
+    talks to the server through s3fs.
+    """
+
+    name = "MINIO"
+    url = "https://min.io/"
+    addressing_style = "path"
+
+    def __init__(
+        self,
+        endpoint: str,
+        key: str | None = None,
+        secret: str | None = None,
+        region: str | None = "us-east-1",
+        secure: bool = True,
+        http_client: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        parts = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}")
+        if parts.scheme:  # a URL wins over ``secure``
+            secure = parts.scheme == "https"
+        self.endpoint = parts.netloc
+        self.secure = secure
+        self.http_client = http_client
+        scheme = "https" if secure else "http"
+        super().__init__(key, secret, region, endpoint_url=f"{scheme}://{self.endpoint}", **kwargs)
+
+    @cached_property
+    def client(self) -> minio.Minio:
+        """The minio-py client on the same server and credentials, built once."""
+        return minio.Minio(
+            self.endpoint,
+            access_key=self.key,
+            secret_key=self.secret,
+            region=self.region,
+            secure=self.secure,
+            http_client=self.http_client,
+        )
+
+    @property
+    def regions(self) -> list[str]:
+        """The one region the server was given."""
+        return [self.region] if self.region else []

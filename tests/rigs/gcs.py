@@ -1,0 +1,105 @@
+"""The GCS rig: a GoogleStorageDriver on fake-gcs-server, with a throwaway service account.
+
+The service-account JSON is written by the test with a freshly generated RSA key, so V4
+signed URLs and POST policies are made offline. Its ``token_uri`` points at a tiny local
+OAuth token endpoint, so the driver goes through the same JWT-bearer token flow as on GCS
+(fake-gcs-server ignores the bearer token it then receives).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.servers import start_fake_gcs
+from tests.servers._process import LOCALHOST
+
+if TYPE_CHECKING:
+    from tests.rigs import Rig
+
+KNOWN_GAPS = {
+    "test_delete_non_empty_container_deletes_nothing": (
+        "fake-gcs-server answers 412 Precondition Failed for a non-empty bucket delete, where "
+        "GCS answers 409 Conflict (the driver maps 409: tests/drivers/test_google.py)"
+    ),
+    "test_patch_replaces_metadata_and_settings": (
+        "fake-gcs-server stores a metadata key PATCHed to null as '' instead of removing it, "
+        "and ignores null for cacheControl (GCS removes both)"
+    ),
+}
+
+SERVICE_ACCOUNT_EMAIL = "cloudstorage-test@test-project.iam.gserviceaccount.com"
+
+
+class _TokenHandler(BaseHTTPRequestHandler):
+    """Answers every POST with a bearer token, like oauth2.googleapis.com/token does."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps(
+            {"access_token": "test-token", "expires_in": 3600, "token_type": "Bearer"}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def token_endpoint() -> Iterator[str]:
+    """A local OAuth token endpoint on a free port, for the service account's ``token_uri``."""
+    server = ThreadingHTTPServer((LOCALHOST, 0), _TokenHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOCALHOST}:{server.server_address[1]}/token"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_service_account(path: Path, token_uri: str, project: str = "test-project") -> Path:
+    """Write a service-account JSON with a new 2048-bit RSA key; returns ``path``."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": project,
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": SERVICE_ACCOUNT_EMAIL,
+        "client_id": "1234567890",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(info))
+    return path
+
+
+@contextmanager
+def start_gcs(workdir: Path) -> Iterator[Rig]:
+    from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra
+    from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
+
+    with token_endpoint() as token_uri, start_fake_gcs(workdir) as server:
+        credentials = write_service_account(workdir / "service-account.json", token_uri)
+        driver = GoogleStorageDriver(
+            key=str(credentials), project=server.project, endpoint_url=server.endpoint_url
+        )
+        yield Rig(name="gcs", driver=driver, http_download_urls=True, known_gaps=KNOWN_GAPS)

@@ -1,0 +1,91 @@
+"""The S3-family rigs: S3, MinIO, DigitalOcean Spaces and Backblaze B2, all on one moto server.
+
+The server starts with the first S3-family rig of the session and stops when the test process
+exits, so the four rigs (and tests/drivers/test_amazon.py) share it; every test uses fresh
+bucket names, so they do not see each other's data.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cloudstorage.base import Driver
+from cloudstorage.drivers.amazon import BackblazeB2Driver, DigitalOceanSpacesDriver, S3Driver
+from cloudstorage.drivers.minio import MinioDriver
+from tests.servers import MotoServer, start_moto
+
+if TYPE_CHECKING:
+    from tests.rigs import Rig
+
+_lock = threading.Lock()
+_server: list[MotoServer] = []
+
+
+def shared_moto(workdir: Path) -> MotoServer:
+    """The session's moto server, started on first use and stopped at exit."""
+    with _lock:
+        if not _server:
+            server = start_moto(workdir)
+            atexit.register(server.stop)
+            _server.append(server)
+        return _server[0]
+
+
+def s3_driver(server: MotoServer) -> S3Driver:
+    return S3Driver(server.access_key, server.secret_key, endpoint_url=server.endpoint_url)
+
+
+def minio_driver(server: MotoServer) -> MinioDriver:
+    endpoint = server.endpoint_url.split("://", 1)[1]
+    return MinioDriver(endpoint, server.access_key, server.secret_key, secure=False)
+
+
+def digitalocean_driver(server: MotoServer) -> DigitalOceanSpacesDriver:
+    return DigitalOceanSpacesDriver(
+        server.access_key, server.secret_key, region="ams3", endpoint_url=server.endpoint_url
+    )
+
+
+def backblaze_driver(server: MotoServer) -> BackblazeB2Driver:
+    return BackblazeB2Driver(
+        server.access_key,
+        server.secret_key,
+        region="eu-central-003",
+        endpoint_url=server.endpoint_url,
+    )
+
+
+@contextmanager
+def _start(name: str, driver: Driver) -> Iterator[Rig]:
+    from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
+
+    yield Rig(name=name, driver=driver, http_download_urls=True)
+
+
+@contextmanager
+def start_s3(workdir: Path) -> Iterator[Rig]:
+    with _start("s3", s3_driver(shared_moto(workdir))) as rig:
+        yield rig
+
+
+@contextmanager
+def start_minio(workdir: Path) -> Iterator[Rig]:
+    with _start("minio", minio_driver(shared_moto(workdir))) as rig:
+        yield rig
+
+
+@contextmanager
+def start_digitalocean(workdir: Path) -> Iterator[Rig]:
+    with _start("digitalocean", digitalocean_driver(shared_moto(workdir))) as rig:
+        yield rig
+
+
+@contextmanager
+def start_backblaze(workdir: Path) -> Iterator[Rig]:
+    with _start("backblaze", backblaze_driver(shared_moto(workdir))) as rig:
+        yield rig
