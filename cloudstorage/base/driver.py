@@ -22,7 +22,15 @@ import fsspec
 from cloudstorage.base import transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
-from cloudstorage.base.settings import BlobSettings, check_acl, check_meta_data
+from cloudstorage.base.settings import (
+    BlobSettings,
+    DownloadGrant,
+    UploadPolicy,
+    check_acl,
+    check_content_length,
+    check_expires,
+    check_meta_data,
+)
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -47,6 +55,8 @@ class Driver(ABC):
     container_acls: ClassVar[frozenset[str] | None] = None
     """Canned ACL names containers accept; None: the driver takes no ACL check."""
     blob_acls: ClassVar[frozenset[str] | None] = None
+    max_url_lifetime: ClassVar[int | None] = None
+    """The longest ``expires`` a signed URL or form may have (None: no limit of ours)."""
 
     def __init__(
         self,
@@ -416,7 +426,6 @@ class Driver(ABC):
     def blob_cdn_url(self, blob: Blob) -> str:
         """The public URL of a blob."""
 
-    @abstractmethod
     def generate_container_upload_url(
         self,
         container: Container,
@@ -434,9 +443,26 @@ class Driver(ABC):
 
         ``content_length=(min, max)`` bounds the size; the other arguments are stored with the
         blob; ``extra`` may carry ``success_action_redirect`` / ``success_action_status``.
+        Everything is checked before anything is signed; what each service makes of the
+        policy is in its driver's `_upload_form`.
         """
+        self._validate_blob_name(blob_name)
+        policy = UploadPolicy(
+            blob_name=blob_name,
+            expires=check_expires(expires, self.max_url_lifetime),
+            settings=BlobSettings(
+                content_type=content_type,
+                content_disposition=content_disposition,
+                cache_control=cache_control,
+                meta_data=self._validate_meta_data(meta_data),
+                acl=check_acl(acl, self.blob_acls, "blob"),
+            ),
+            content_length=check_content_length(content_length),
+            extra=dict(extra or {}),
+        )
+        with self._errors(container.name, blob_name):
+            return self._upload_form(container, policy)
 
-    @abstractmethod
     def generate_blob_download_url(
         self,
         blob: Blob,
@@ -450,6 +476,22 @@ class Driver(ABC):
         ``content_disposition`` sets the response's Content-Disposition; ``extra`` may carry
         ``content_type`` (every driver), ``version`` (GCS) or ``version_id`` (S3).
         """
+        grant = DownloadGrant(
+            expires=check_expires(expires, self.max_url_lifetime),
+            method=str(method).upper(),
+            content_disposition=content_disposition,
+            extra=dict(extra or {}),
+        )
+        with self._errors(blob.container.name, blob.name):
+            return self._download_url(blob, grant)
+
+    def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """The service's signed upload form (or signed request) for a checked policy."""
+        raise NotImplementedError(f"{self.name} makes no upload forms")
+
+    def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
+        """The service's signed download URL for a checked grant."""
+        raise NotImplementedError(f"{self.name} makes no signed URLs")
 
 
 def _describe(container: str | None, blob: str | None) -> str:

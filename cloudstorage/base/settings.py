@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from cloudstorage.exceptions import CloudStorageError
 
@@ -17,6 +18,37 @@ class BlobSettings:
     cache_control: str | None = None
     meta_data: Mapping[str, str] = field(default_factory=dict)
     acl: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadPolicy:
+    """What a signed upload form allows, checked: one blob name, for ``expires`` seconds."""
+
+    blob_name: str
+    expires: int
+    settings: BlobSettings
+    content_length: tuple[int, int] | None = None
+    """``(min, max)`` bytes the upload may have."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """``success_action_redirect`` / ``success_action_status`` and driver-specific options."""
+
+
+@dataclass(frozen=True)
+class DownloadGrant:
+    """What a signed download URL allows, checked: ``method`` on one blob for ``expires`` s."""
+
+    expires: int
+    method: str = "GET"
+    content_disposition: str | None = None
+    """The Content-Disposition the response should carry."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """``content_type`` (every driver), ``version`` (GCS), ``version_id`` (S3)."""
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type the response should carry."""
+        value = self.extra.get("content_type")
+        return None if value is None else str(value)
 
 
 def check_meta_data(meta_data: Mapping[str, str] | None) -> dict[str, str]:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from cloudstorage.base.settings import BlobSettings
+
 MAX_SIGNED_LIFETIME = 7 * 24 * 3600
 """V4 signatures last at most seven days."""
 
@@ -73,21 +75,14 @@ def upload_form(
     return {"url": f"{endpoint}/{bucket}", "fields": policy["fields"]}
 
 
-def form_fields(
-    acl: str | None,
-    meta_data: Mapping[str, str],
-    content_type: str | None,
-    content_disposition: str | None,
-    cache_control: str | None,
-    extra: Mapping[str, Any],
-) -> dict[str, str]:
+def form_fields(settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, str]:
     """The XML API's form fields for an upload's settings (canned ACL names as they are)."""
-    fields = {f"x-goog-meta-{key}": value for key, value in meta_data.items()}
+    fields = {f"x-goog-meta-{key}": value for key, value in settings.meta_data.items()}
     optional = {
-        "acl": acl,
-        "Content-Type": content_type,
-        "Content-Disposition": content_disposition,
-        "Cache-Control": cache_control,
+        "acl": settings.acl,
+        "Content-Type": settings.content_type,
+        "Content-Disposition": settings.content_disposition,
+        "Cache-Control": settings.cache_control,
         "success_action_redirect": extra.get("success_action_redirect"),
         "success_action_status": extra.get("success_action_status"),
     }

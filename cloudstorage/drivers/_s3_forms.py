@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudstorage.base.settings import BlobSettings, check_content_length
+from cloudstorage.base.settings import BlobSettings
 from cloudstorage.drivers._s3_rules import encode_value
 from cloudstorage.exceptions import CloudStorageError
 
@@ -47,9 +47,8 @@ def post_policy(
     """
     fields = form_fields(settings, extra)
     conditions: list[Any] = [{name: value} for name, value in fields.items()]
-    size_range = check_content_length(content_length)
-    if size_range is not None:
-        conditions.append(["content-length-range", *size_range])
+    if content_length is not None:
+        conditions.append(["content-length-range", *content_length])
     return fields, conditions
 
 

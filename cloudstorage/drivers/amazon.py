@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, transfer
-from cloudstorage.base.settings import BlobSettings, check_acl, check_expires
+from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers import _s3_forms as forms
 from cloudstorage.drivers import _s3_rules as rules
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
@@ -66,6 +66,7 @@ class S3Driver(Driver):
     protocol = "s3"
     container_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     blob_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
+    max_url_lifetime = rules.MAX_EXPIRES
 
     addressing_style: ClassVar[str | None] = None
     """botocore's ``addressing_style`` (``"path"`` for servers without bucket subdomains)."""
@@ -310,62 +311,30 @@ class S3Driver(Driver):
 
     # -- signing ------------------------------------------------------------------------------
 
-    def generate_container_upload_url(
-        self,
-        container: Container,
-        blob_name: str,
-        expires: int = 3600,
-        acl: str | None = None,
-        meta_data: Mapping[str, str] | None = None,
-        content_disposition: str | None = None,
-        content_length: tuple[int, int] | None = None,
-        content_type: str | None = None,
-        cache_control: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A presigned POST (SigV4 policy): post ``fields`` plus a ``file`` part to ``url``.
 
         Every given setting is a form field and an exact-match policy condition, so the
         browser cannot change it; ``content_length`` becomes a ``content-length-range``.
         """
-        self._validate_blob_name(blob_name)
-        settings = BlobSettings(
-            content_type=content_type,
-            content_disposition=content_disposition,
-            cache_control=cache_control,
-            meta_data=self._validate_meta_data(meta_data),
-            acl=check_acl(acl, self.blob_acls, "blob"),
+        fields, conditions = forms.post_policy(policy.settings, policy.extra, policy.content_length)
+        form: dict[str, Any] = self.s3.meta.client.generate_presigned_post(
+            Bucket=container.name,
+            Key=policy.blob_name,
+            Fields=fields,
+            Conditions=conditions,
+            ExpiresIn=policy.expires,
         )
-        fields, conditions = forms.post_policy(settings, extra or {}, content_length)
-        with self._errors(container.name, blob_name):
-            form: dict[str, Any] = self.s3.meta.client.generate_presigned_post(
-                Bucket=container.name,
-                Key=blob_name,
-                Fields=fields,
-                Conditions=conditions,
-                ExpiresIn=check_expires(expires, rules.MAX_EXPIRES),
-            )
         return form
 
-    def generate_blob_download_url(
-        self,
-        blob: Blob,
-        expires: int = 3600,
-        method: str = "GET",
-        content_disposition: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> str:
+    def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A SigV4 presigned URL for GET, HEAD, PUT or DELETE (see `forms.url_request`)."""
         operation, params = forms.url_request(
-            blob.container.name, blob.name, method, content_disposition, extra or {}
+            blob.container.name, blob.name, grant.method, grant.content_disposition, grant.extra
         )
-        with self._errors(blob.container.name, blob.name):
-            url: str = self.s3.meta.client.generate_presigned_url(
-                operation,
-                Params=params,
-                ExpiresIn=check_expires(expires, rules.MAX_EXPIRES),
-                HttpMethod=method.upper(),
-            )
+        url: str = self.s3.meta.client.generate_presigned_url(
+            operation, Params=params, ExpiresIn=grant.expires, HttpMethod=grant.method
+        )
         return url
 
 

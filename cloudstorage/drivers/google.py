@@ -26,12 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, transfer
-from cloudstorage.base.settings import (
-    BlobSettings,
-    check_acl,
-    check_content_length,
-    check_expires,
-)
+from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.drivers import _gcs_signing
 from cloudstorage.drivers._gcs_names import blob_name_problem, bucket_name_problem
 from cloudstorage.exceptions import (
@@ -93,6 +88,7 @@ class GoogleStorageDriver(Driver):
     protocol = "gs"
     container_acls = frozenset(BUCKET_ACLS)
     blob_acls = frozenset(OBJECT_ACLS)
+    max_url_lifetime = _gcs_signing.MAX_SIGNED_LIFETIME
 
     def __init__(
         self,
@@ -317,65 +313,36 @@ class GoogleStorageDriver(Driver):
 
     # -- signing (offline, with the service-account key) -------------------------------
 
-    def generate_blob_download_url(
-        self,
-        blob: Blob,
-        expires: int = 3600,
-        method: str = "GET",
-        content_disposition: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> str:
+    def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A V4 signed URL; ``extra`` may carry ``content_type`` and ``version`` (generation)."""
-        extra = extra or {}
         return _gcs_signing.download_url(
             self.client,
             self.credentials,
             self.public_endpoint,
             blob.container.name,
             blob.name,
-            check_expires(expires, _gcs_signing.MAX_SIGNED_LIFETIME),
-            method=method,
-            content_disposition=content_disposition,
-            content_type=extra.get("content_type"),
-            generation=extra.get("version"),
+            grant.expires,
+            method=grant.method,
+            content_disposition=grant.content_disposition,
+            content_type=grant.content_type,
+            generation=grant.extra.get("version"),
         )
 
-    def generate_container_upload_url(
-        self,
-        container: Container,
-        blob_name: str,
-        expires: int = 3600,
-        acl: str | None = None,
-        meta_data: Mapping[str, str] | None = None,
-        content_disposition: str | None = None,
-        content_length: tuple[int, int] | None = None,
-        content_type: str | None = None,
-        cache_control: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A V4 POST policy: ``{'url': bucket URL, 'fields': {...}}`` for a multipart form.
 
         Every field is an exact-match condition of the policy; ``content_length`` adds a
         ``content-length-range``.
         """
-        self._validate_blob_name(blob_name)
-        fields = _gcs_signing.form_fields(
-            check_acl(acl, self.blob_acls, "blob"),
-            self._validate_meta_data(meta_data),
-            content_type,
-            content_disposition,
-            cache_control,
-            extra or {},
-        )
         return _gcs_signing.upload_form(
             self.client,
             self.credentials,
             self.public_endpoint,
             container.name,
-            blob_name,
-            check_expires(expires, _gcs_signing.MAX_SIGNED_LIFETIME),
-            fields,
-            check_content_length(content_length),
+            policy.blob_name,
+            policy.expires,
+            _gcs_signing.form_fields(policy.settings, policy.extra),
+            policy.content_length,
         )
 
 

@@ -17,11 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cloudstorage.base import Blob, Container, Driver
-from cloudstorage.base.settings import (
-    BlobSettings,
-    check_content_length,
-    check_expires,
-)
+from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.exceptions import CloudStorageError, CredentialsError, SignatureExpiredError
 from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
 
@@ -137,67 +133,49 @@ class LocalDriver(Driver):
         """The blob's file on disk (the local store has no CDN)."""
         return os.path.join(self.base_path, blob.container.name, *blob.name.split("/"))
 
-    def generate_blob_download_url(
-        self,
-        blob: Blob,
-        expires: int = 3600,
-        method: str = "GET",
-        content_disposition: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> str:
+    def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A URL-safe signature of the blob, its expiry and response overrides.
 
-        Append it to your app's storage route; the route calls `validate_signature`.
+        Append it to your app's storage route, which calls `validate_signature`; with
+        ``base_url`` it is a URL that `cloudstorage.serve` answers.
         """
         payload = {
             "container": blob.container.name,
             "blob_name": blob.name,
-            "method": method,
-            "content_disposition": content_disposition,
-            "content_type": (extra or {}).get("content_type"),
-            "max_age": check_expires(expires),
-            "expires": int(time.time()) + expires,
+            "method": grant.method,
+            "content_disposition": grant.content_disposition,
+            "content_type": grant.content_type,
+            "max_age": grant.expires,
+            "expires": int(time.time()) + grant.expires,
         }
         signature = self._serializer().dumps(payload)
         if self.base_url:
             return f"{self.base_url}?{urlencode({'signature': signature})}"
         return signature
 
-    def generate_container_upload_url(
-        self,
-        container: Container,
-        blob_name: str,
-        expires: int = 3600,
-        acl: str | None = None,
-        meta_data: Mapping[str, str] | None = None,
-        content_disposition: str | None = None,
-        content_length: tuple[int, int] | None = None,
-        content_type: str | None = None,
-        cache_control: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """Form fields ``blob_name``, ``container``, ``expires`` and a ``signature``.
 
-        The signature carries every condition; the receiving route calls `validate_signature`
-        and passes the payload's settings to `upload_blob`.
+        The signature carries every condition; the receiving route (or `cloudstorage.serve`)
+        calls `validate_signature` and passes the payload's settings to `upload_blob`.
         """
-        self._validate_blob_name(blob_name)
-        expires_at = int(time.time()) + check_expires(expires)
+        expires_at = int(time.time()) + policy.expires
+        settings = policy.settings
         payload = {
             "container": container.name,
-            "blob_name": blob_name,
-            "acl": acl,
-            "meta_data": self._validate_meta_data(meta_data),
-            "content_disposition": content_disposition,
-            "content_length": check_content_length(content_length),
-            "content_type": content_type,
-            "cache_control": cache_control,
-            "max_age": expires,
+            "blob_name": policy.blob_name,
+            "acl": settings.acl,
+            "meta_data": dict(settings.meta_data),
+            "content_disposition": settings.content_disposition,
+            "content_length": policy.content_length,
+            "content_type": settings.content_type,
+            "cache_control": settings.cache_control,
+            "max_age": policy.expires,
             "expires": expires_at,
-            **{key: value for key, value in (extra or {}).items() if key.startswith("success_")},
+            **{key: value for key, value in policy.extra.items() if key.startswith("success_")},
         }
         fields = {
-            "blob_name": blob_name,
+            "blob_name": policy.blob_name,
             "container": container.name,
             "expires": expires_at,
             "signature": self._serializer().dumps(payload),

@@ -26,9 +26,9 @@ from typing import IO, Any, cast
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.settings import (
     BlobSettings,
+    DownloadGrant,
+    UploadPolicy,
     check_acl,
-    check_content_length,
-    check_expires,
 )
 from cloudstorage.drivers._azure_errors import translate
 from cloudstorage.drivers._azure_keys import decode_metadata, encode_metadata
@@ -334,44 +334,25 @@ class AzureStorageDriver(Driver):
         """The blob's URL on the blob endpoint; anonymous reads need a public container."""
         return str(self.service.get_blob_client(blob.container.name, blob.name).url)
 
-    def generate_blob_download_url(
-        self,
-        blob: Blob,
-        expires: int = 3600,
-        method: str = "GET",
-        content_disposition: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> str:
+    def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A service SAS URL for this one blob, signed with the account key.
 
         ``method`` picks the permission (GET/HEAD read, PUT create+write, DELETE delete);
         ``content_disposition`` and ``extra['content_type']`` override the response headers.
         """
-        permission = _SAS_PERMISSIONS.get(method.upper())
+        permission = _SAS_PERMISSIONS.get(grant.method)
         if permission is None:
             raise CloudStorageError(f"method must be one of {sorted(_SAS_PERMISSIONS)}")
         return self._sas_url(
             blob.container.name,
             blob.name,
             permission,
-            expires,
-            content_disposition=content_disposition,
-            content_type=(extra or {}).get("content_type"),
+            grant.expires,
+            content_disposition=grant.content_disposition,
+            content_type=grant.content_type,
         )
 
-    def generate_container_upload_url(
-        self,
-        container: Container,
-        blob_name: str,
-        expires: int = 3600,
-        acl: str | None = None,
-        meta_data: Mapping[str, str] | None = None,
-        content_disposition: str | None = None,
-        content_length: tuple[int, int] | None = None,
-        content_type: str | None = None,
-        cache_control: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """Azure has no form POST: a write-only SAS URL and the headers of one Put Blob.
 
         Returns ``{'url': SAS URL (create+write on this blob only), 'method': 'PUT',
@@ -384,23 +365,24 @@ class AzureStorageDriver(Driver):
         beyond the 5000 MiB one Put Blob takes); check `Blob.size` after the upload.
         ``success_action_*`` in ``extra`` do not apply to a PUT and are ignored.
         """
-        self._validate_blob_name(blob_name)
-        check_acl(acl, self.blob_acls, "blob")
-        bounds = check_content_length(content_length)
-        if bounds is not None and bounds[0] > _MAX_SINGLE_PUT:
+        if policy.content_length is not None and policy.content_length[0] > _MAX_SINGLE_PUT:
             raise CloudStorageError("an upload URL takes at most 5000 MiB (one Put Blob)")
-        metadata = encode_metadata(self._validate_meta_data(meta_data))
+        settings = policy.settings
         headers = {"x-ms-blob-type": "BlockBlob"}
         for header, value in (
-            ("x-ms-blob-content-type", content_type),
-            ("x-ms-blob-content-disposition", content_disposition),
-            ("x-ms-blob-cache-control", cache_control),
+            ("x-ms-blob-content-type", settings.content_type),
+            ("x-ms-blob-content-disposition", settings.content_disposition),
+            ("x-ms-blob-cache-control", settings.cache_control),
         ):
             if value is not None:
                 headers[header] = value
+        metadata = encode_metadata(dict(settings.meta_data))
         headers.update({f"x-ms-meta-{name}": value for name, value in metadata.items()})
         url = self._sas_url(
-            container.name, blob_name, BlobSasPermissions(create=True, write=True), expires
+            container.name,
+            policy.blob_name,
+            BlobSasPermissions(create=True, write=True),
+            policy.expires,
         )
         return {"url": url, "method": "PUT", "headers": headers, "fields": {}}
 
@@ -413,7 +395,7 @@ class AzureStorageDriver(Driver):
         content_disposition: str | None = None,
         content_type: str | None = None,
     ) -> str:
-        expiry = datetime.now(timezone.utc) + timedelta(seconds=check_expires(expires))
+        expiry = datetime.now(timezone.utc) + timedelta(seconds=expires)
         token = generate_blob_sas(
             self.account_name,
             container,

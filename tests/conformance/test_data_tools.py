@@ -21,7 +21,7 @@ from cloudstorage import Container, Driver
 @pytest.fixture(scope="session")
 def dask_client() -> Iterator[object]:
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
         host="127.0.0.1", silence_logs=50,
     )  # fmt: skip
     client = distributed.Client(cluster)
