@@ -17,6 +17,7 @@ from tests.rigs.azure import start_azure
 from tests.rigs.gcs import start_gcs
 from tests.rigs.local import start_local, start_local_served
 from tests.rigs.s3 import start_backblaze, start_digitalocean, start_minio, start_s3
+from tests.rigs.swift import start_cloudfiles, start_swift_rig
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ STARTERS: dict[str, Starter] = {
     "digitalocean": start_digitalocean,
     "backblaze": start_backblaze,
     "gcs": start_gcs,
+    "swift": start_swift_rig,
+    "cloudfiles": start_cloudfiles,
 }
 
 

@@ -1,0 +1,389 @@
+"""OpenStack Swift and Rackspace Cloud Files, on the ``swift://`` / ``cloudfiles://`` filesystems.
+
+Both drivers are one implementation over `fs_bridge.swift`, which holds the openstacksdk
+``Connection`` (``driver.conn``) every request goes through; they differ only in how they log
+in: `SwiftDriver` with TempAuth v1 or Keystone v3 at ``auth_url``, `CloudFilesDriver` with a
+Rackspace user name and API key at Rackspace identity (or another ``auth_url``).
+
+Signed URLs are Swift TempURLs and upload forms Swift FormPosts, both HMAC-SHA256 by default
+(``digest`` option: ``sha1``, ``sha256``, ``sha512``), signed with the account's first
+Temp-URL key: the ``temp_url_key`` option, else the account's key, else a random key this
+driver sets on the account. Metadata keys are stored as header names with every character
+other than letters, digits and ``-`` percent-encoded (``owner_id`` -> ``owner%5Fid``), so any
+key round-trips; they read back in lower case.
+
+CDN: where the service catalog has Rackspace's CDN service (``rax:object-cdn``) it is used;
+on plain Swift, ``enable_cdn()`` makes the container publicly readable
+(``X-Container-Read: .r:*``) and its CDN URL is its storage URL.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from cloudstorage.base import Blob, Container, Driver
+from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
+from cloudstorage.drivers import _swift_signing as signing
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    IsNotEmptyError,
+    NotFoundError,
+)
+from cloudstorage.helpers import parse_content_disposition
+
+try:
+    from keystoneauth1 import exceptions as ks_exceptions
+    from openstack import exceptions as os_exceptions
+
+    from fs_bridge._swift_auth import RACKSPACE_AUTH_URL, RACKSPACE_CDN
+    from fs_bridge._swift_headers import CONTAINER_META_PREFIX, check_metadata
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "the Swift drivers need openstacksdk: pip install 'cloudstorage[rackspace]'", name=exc.name
+    ) from exc
+
+__all__ = ["CloudFilesDriver", "SwiftDriver"]
+
+logger = logging.getLogger("cloudstorage")
+
+MAX_CONTAINER_NAME_BYTES = 256
+MAX_OBJECT_NAME_BYTES = 1024
+MAX_FORM_FILE_SIZE = 5 * 2**30  # Swift's largest single object
+_BY_STATUS: dict[int | None, tuple[type[CloudStorageError], str]] = {
+    404: (NotFoundError, "{target} was not found ({exc})"),
+    401: (CredentialsError, "access to {target} was refused ({exc})"),
+    403: (CredentialsError, "access to {target} was refused ({exc})"),
+    409: (IsNotEmptyError, "{target} is not empty: delete its blobs first"),
+}
+"""openstacksdk's HTTP errors (from ``conn``) by status; others are `CloudStorageError`."""
+TEMP_URL_KEYS = ("X-Account-Meta-Temp-Url-Key", "X-Account-Meta-Temp-Url-Key-2")
+
+
+class SwiftDriver(Driver):
+    """Any OpenStack Swift: ``key`` is the user (``account:user`` for TempAuth), ``secret``
+    the password or key.
+
+    ``auth_url`` is TempAuth's ``.../auth/v1.0`` (``auth_version="1"``, the default) or
+    Keystone's ``.../v3`` (``auth_version="3"`` with ``project_name`` and the domain options,
+    ``region`` picking the catalog's object store). Other options: ``temp_url_key``,
+    ``digest``, ``segment_size`` (bytes per segment of large uploads).
+    """
+
+    name = "SWIFT"
+    url = "https://docs.openstack.org/swift/"
+    protocol = "swift"
+    container_acls: ClassVar[frozenset[str] | None] = frozenset()  # no canned ACLs in Swift
+    blob_acls: ClassVar[frozenset[str] | None] = frozenset()
+
+    default_auth_version: ClassVar[str] = "1"
+    _FS_OPTIONS = (
+        "project_name",
+        "user_domain_name",
+        "project_domain_name",
+        "interface",
+        "segment_size",
+        "block_size",
+        "token",
+        "storage_url",
+        "listing_page_size",
+    )
+
+    def __init__(
+        self,
+        key: str | None = None,
+        secret: str | None = None,
+        region: str | None = None,
+        auth_url: str | None = None,
+        auth_version: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(key=key, secret=secret, region=region, **kwargs)
+        self.auth_url = auth_url
+        self.auth_version = str(auth_version or self.default_auth_version)
+        self.digest: str = kwargs.get("digest", "sha256")
+        if self.digest not in signing.DIGESTS:
+            raise CloudStorageError(f"digest must be one of {signing.DIGESTS}: {self.digest!r}")
+        self._signing_key: str | None = kwargs.get("temp_url_key")
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"auth_version": self.auth_version}
+        for name, value in (
+            ("auth_url", self.auth_url),
+            ("user", self.key),
+            ("key", self.secret),
+            ("region", self.region),
+        ):
+            if value is not None:
+                options[name] = value
+        options.update({k: v for k, v in self.options.items() if k in self._FS_OPTIONS})
+        return options
+
+    @property
+    def conn(self) -> Any:
+        """The openstacksdk ``Connection`` of ``fs`` (one keystoneauth session)."""
+        return self.fs.conn
+
+    @property
+    def object_store(self) -> Any:
+        """openstacksdk's object-store proxy on ``conn``."""
+        return self.fs.conn.object_store
+
+    @property
+    def storage_url(self) -> str:
+        """The account's URL (``.../v1/AUTH_account``)."""
+        url: str = self.object_store.get_endpoint()
+        return url.rstrip("/")
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
+        if isinstance(exc, os_exceptions.HttpException):
+            kind, template = _BY_STATUS.get(exc.status_code, (CloudStorageError, "{target}: {exc}"))
+            return kind(template.format(target=target, exc=exc))
+        if isinstance(exc, ks_exceptions.ClientException):  # connection failures and the like
+            return CloudStorageError(f"{target}: {exc}")
+        if type(exc) is OSError and exc.errno == errno.EIO:  # an unexpected HTTP status
+            return CloudStorageError(f"{target}: {exc.strerror}")
+        return super()._translate_error(exc, target)
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def _validate_container_name(self, name: str) -> None:
+        super()._validate_container_name(name)
+        if "/" in name or len(name.encode()) > MAX_CONTAINER_NAME_BYTES:
+            raise CloudStorageError(
+                f"container name {name!r} must hold no '/' and at most 256 bytes of UTF-8"
+            )
+
+    def _validate_blob_name(self, name: str) -> None:
+        super()._validate_blob_name(name)
+        if len(name.encode()) > MAX_OBJECT_NAME_BYTES:
+            raise CloudStorageError(f"blob name {name[:40]!r}... exceeds 1024 bytes of UTF-8")
+
+    def _validate_meta_data(self, meta_data: Mapping[str, str] | None) -> dict[str, str]:
+        checked = super()._validate_meta_data(meta_data)
+        try:
+            check_metadata(checked)
+        except ValueError as exc:
+            raise CloudStorageError(str(exc)) from exc
+        return checked
+
+    # -- the mapping between the swift filesystem and blobs -----------------------------------
+
+    def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "etag": info.get("etag"),
+            "modified_at": info.get("last_modified"),
+            "acl": None,
+            "created_at": None,  # Swift keeps no creation time
+            "expires_at": None,
+        }
+        if info.get("md5"):
+            fields["checksum"] = info["md5"]
+        if info.get("content_type"):  # listings carry it too
+            fields["content_type"] = info["content_type"]
+        if "metadata" in info:  # a HEAD; a listing entry lacks these
+            fields.update(
+                meta_data=info["metadata"],
+                content_type=info.get("content_type"),
+                content_disposition=info.get("content_disposition"),
+                cache_control=info.get("cache_control"),
+            )
+        return fields
+
+    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "content_type": settings.content_type,
+            "content_disposition": settings.content_disposition,
+            "cache_control": settings.cache_control,
+            "metadata": dict(settings.meta_data),
+        }
+
+    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
+        # One POST that carries everything: Swift drops whatever a POST leaves out.
+        self.fs.set_attributes(path, **self._write_options(settings, {}))
+
+    def _read_options(self, blob: Blob) -> dict[str, Any]:
+        # A known size spares the HEAD; a size of 0 may be a blob never looked up.
+        return {"size": blob.size} if blob.size else {}
+
+    # -- containers ---------------------------------------------------------------------------
+
+    def _create_container(self, name: str, acl: str | None, meta_data: dict[str, str]) -> None:
+        headers = check_metadata(meta_data, CONTAINER_META_PREFIX)
+        self.fs.mkdir(name, create_parents=False, headers=headers)
+
+    def _container_from_info(self, info: Mapping[str, Any]) -> Container:
+        return Container(info["name"], self, meta_data=info.get("metadata"))
+
+    def _patch_container(self, container: Container) -> None:
+        # A container POST only adds keys: the ones dropped are removed by name.
+        headers = check_metadata(container.meta_data, CONTAINER_META_PREFIX)
+        stored = self.fs.info(container.name).get("metadata") or {}
+        gone = check_metadata({k: "" for k in stored if k not in container.meta_data}, "")
+        headers.update({f"X-Remove-Container-Meta-{key}": "1" for key in gone})
+        if headers:
+            self.fs._request("POST", container.name, headers=headers)
+
+    def _cdn_endpoint(self) -> str | None:
+        url: str | None = self.fs.service_url(RACKSPACE_CDN)
+        return url.rstrip("/") if url else None
+
+    def enable_container_cdn(self, container: Container) -> bool:
+        """Publish the container: Rackspace CDN where the catalog has it, else ``.r:*`` reads."""
+        return self._set_cdn(container, enabled=True)
+
+    def disable_container_cdn(self, container: Container) -> bool:
+        """Stop publishing the container (removes ``X-Container-Read`` on plain Swift)."""
+        return self._set_cdn(container, enabled=False)
+
+    def _set_cdn(self, container: Container, enabled: bool) -> bool:
+        with self._errors(container.name):
+            cdn = self._cdn_endpoint()
+            if cdn:
+                response = self.fs.conn.session.request(
+                    f"{cdn}/{quote(container.name, safe='')}",
+                    "PUT",
+                    headers={"X-CDN-Enabled": str(enabled)},
+                    raise_exc=True,
+                )
+                return bool(response.status_code < 300)
+            headers = {"X-Container-Read": ".r:*"} if enabled else {"X-Remove-Container-Read": "1"}
+            self.fs._request("POST", container.name, headers=headers)
+        return True
+
+    def container_cdn_url(self, container: Container) -> str:
+        """The container's public URL; `CloudStorageError` until its CDN is enabled."""
+        with self._errors(container.name):
+            cdn = self._cdn_endpoint()
+            if cdn:
+                response = self.fs.conn.session.request(
+                    f"{cdn}/{quote(container.name, safe='')}", "HEAD", raise_exc=False
+                )
+                url = response.headers.get("X-Cdn-Ssl-Uri") or response.headers.get("X-Cdn-Uri")
+                if response.status_code < 300 and url:
+                    return str(url)
+            elif ".r:" in (self.fs.info(container.name).get("read_acl") or ""):
+                return f"{self.storage_url}/{quote(container.name, safe='')}"
+        raise CloudStorageError(f"CDN is not enabled for container {container.name!r}")
+
+    def blob_cdn_url(self, blob: Blob) -> str:
+        """The blob's public URL under its container's CDN URL."""
+        return f"{self.container_cdn_url(blob.container)}/{quote(blob.name, safe='/')}"
+
+    # -- temporary URL keys -------------------------------------------------------------------
+
+    def get_account_temp_url_keys(self) -> tuple[str | None, str | None]:
+        """The account's two TempURL / FormPost signing keys (None where unset)."""
+        with self._errors():
+            headers = self.fs._request("HEAD", path="account").headers
+        return headers.get(TEMP_URL_KEYS[0]), headers.get(TEMP_URL_KEYS[1])
+
+    def set_account_temp_url_keys(
+        self, temp_url_key: str | None = None, temp_url_key_2: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """Set either signing key (``None`` keeps it, ``""`` removes it); returns both."""
+        headers = {
+            header: value
+            for header, value in zip(TEMP_URL_KEYS, (temp_url_key, temp_url_key_2), strict=True)
+            if value is not None
+        }
+        if headers:
+            with self._errors():
+                self.fs._request("POST", headers=headers, path="account")
+            self._signing_key = None
+        return self.get_account_temp_url_keys()
+
+    def _temp_url_key(self) -> str:
+        if not self._signing_key:
+            first, second = self.get_account_temp_url_keys()
+            key = first or second
+            if not key:
+                key = secrets.token_urlsafe(32)
+                self.set_account_temp_url_keys(temp_url_key=key)
+                logger.info("set a new Temp-URL key on the Swift account")
+            self._signing_key = key
+        return self._signing_key
+
+    # -- signed URLs and forms ----------------------------------------------------------------
+
+    def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
+        """A TempURL. Swift sets only a disposition type and file name on the response:
+        ``content_disposition`` becomes ``inline`` or ``attachment; filename=...`` (the blob's
+        name when none is given); ``extra['content_type']`` cannot be honoured and is ignored.
+        """
+        filename, inline = None, False
+        if grant.content_disposition:
+            kind, params = parse_content_disposition(grant.content_disposition)
+            inline = kind == "inline"
+            filename = params.get("filename") or (None if inline else blob.name.split("/")[-1])
+        if grant.content_type:
+            logger.warning("Swift TempURLs cannot override the response's content type")
+        return signing.temp_url(
+            self.storage_url, blob.container.name, blob.name, self._temp_url_key(),
+            grant.method, int(time.time()) + grant.expires, self.digest,
+            filename=filename, inline=inline,
+        )  # fmt: skip
+
+    def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """A Swift FormPost: post the fields and a file part to ``url``.
+
+        As in cloudstorage 0.10, ``blob_name`` is a *prefix*: the blob is named ``blob_name``
+        followed by the submitted file's name (``"*"``: the file's name alone).
+        ``content_length``'s maximum is enforced (Swift has no minimum); ``content_type`` is
+        stored. Swift's FormPost cannot store metadata, disposition or cache control: set them
+        afterwards with `Blob.patch`. ``extra['success_action_redirect']`` is where the browser
+        goes after the upload (with ``?status=...&message=...``).
+        """
+        settings = policy.settings
+        if settings.meta_data or settings.content_disposition or settings.cache_control:
+            logger.warning("Swift FormPost stores no metadata, disposition or cache control")
+        length = policy.content_length
+        form = signing.form_post(
+            self.storage_url, container.name, "" if policy.blob_name == "*" else policy.blob_name,
+            self._temp_url_key(), int(time.time()) + policy.expires,
+            max_file_size=length[1] if length else MAX_FORM_FILE_SIZE,
+            redirect=str(policy.extra.get("success_action_redirect") or ""), digest=self.digest,
+        )  # fmt: skip
+        if settings.content_type:
+            form["fields"]["content-type"] = settings.content_type
+        return form
+
+
+class CloudFilesDriver(SwiftDriver):
+    """Rackspace Cloud Files: ``key`` is the Rackspace user name, ``secret`` its API key.
+
+    ``region`` is one of `regions`; ``auth_url`` (default: Rackspace identity) lets tests and
+    private clouds point the login elsewhere.
+    """
+
+    name = "CLOUDFILES"
+    url = "https://www.rackspace.com/cloud/files"
+    protocol = "cloudfiles"
+    default_auth_version = "rax"
+    REGIONS: ClassVar[tuple[str, ...]] = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
+
+    def __init__(
+        self, key: str, secret: str | None = None, region: str = "IAD", **kwargs: Any
+    ) -> None:
+        region = str(region or "").upper()
+        if region not in self.REGIONS:
+            raise CloudStorageError(
+                f"region {region!r} is not a Cloud Files region: {', '.join(self.REGIONS)}"
+            )
+        kwargs.setdefault("auth_url", RACKSPACE_AUTH_URL)
+        kwargs.setdefault("auth_version", "rax")
+        super().__init__(key=key, secret=secret, region=region, **kwargs)
+
+    @property
+    def regions(self) -> list[str]:
+        """Rackspace's Cloud Files regions."""
+        return list(self.REGIONS)

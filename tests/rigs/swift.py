@@ -1,0 +1,148 @@
+"""The Swift rigs: SwiftDriver (TempAuth v1) and CloudFilesDriver, on one session Swift.
+
+Cloud Files logs in at a small identity endpoint of ours (Rackspace's ``POST /v2.0/tokens``
+with ``RAX-KSKEY:apiKeyCredentials``) that answers with a real TempAuth token of the Swift
+and a service catalog whose object store, in every Cloud Files region, is that Swift. The
+object store is real; only the identity service is ours.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cloudstorage.drivers.rackspace import CloudFilesDriver, SwiftDriver
+from tests.servers import SwiftServer, start_swift
+from tests.servers._process import LOCALHOST
+
+if TYPE_CHECKING:
+    from tests.rigs import Rig
+
+REGIONS = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
+_lock = threading.Lock()
+_server: list[SwiftServer] = []
+_identity: list[Identity] = []
+
+
+def shared_swift(workdir: Path) -> SwiftServer:
+    """The session's Swift, started on first use and stopped at exit."""
+    with _lock:
+        if not _server:
+            server = start_swift(workdir)
+            atexit.register(server.stop)
+            _server.append(server)
+        return _server[0]
+
+
+def tempauth_login(server: SwiftServer, user: str, key: str) -> tuple[str, str]:
+    """(token, storage URL) from the Swift's TempAuth."""
+    request = urllib.request.Request(
+        server.auth_url, headers={"X-Auth-User": user, "X-Auth-Key": key}
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        return response.headers["X-Auth-Token"], response.headers["X-Storage-Url"]
+
+
+@dataclass
+class Identity:
+    """A Rackspace-style identity service on 127.0.0.1 in front of a real Swift."""
+
+    url: str
+    httpd: ThreadingHTTPServer
+    requests: list[dict[str, Any]]
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def start_identity(
+    server: SwiftServer, extra_services: list[dict[str, Any]] | None = None
+) -> Identity:
+    """Answers ``POST /v2.0/tokens`` for the Swift's users; user name = TempAuth user."""
+    seen: list[dict[str, Any]] = []
+    users = {server.user: server.key, server.other_user: server.other_key}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            seen.append(body)
+            creds = body.get("auth", {}).get("RAX-KSKEY:apiKeyCredentials", {})
+            user, key = creds.get("username"), creds.get("apiKey")
+            if self.path.rstrip("/") != "/v2.0/tokens" or users.get(user) != key:
+                self._answer(401, {"unauthorized": {"code": 401, "message": "bad credentials"}})
+                return
+            token, storage_url = tempauth_login(server, user, key)
+            endpoints = [
+                {"region": region, "tenantId": server.account, "publicURL": storage_url,
+                 "internalURL": storage_url}
+                for region in REGIONS
+            ]  # fmt: skip
+            catalog = [
+                {"name": "cloudFiles", "type": "object-store", "endpoints": endpoints},
+                *(extra_services or []),
+            ]
+            access = {
+                "token": {"id": token, "expires": "2099-01-01T00:00:00Z",
+                          "RAX-AUTH:defaultRegion": "IAD"},
+                "serviceCatalog": catalog,
+                "user": {"name": user},
+            }  # fmt: skip
+            self._answer(200, {"access": access})
+
+        def _answer(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer((LOCALHOST, 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return Identity(f"http://{LOCALHOST}:{httpd.server_address[1]}/v2.0/", httpd, seen)
+
+
+def shared_identity(server: SwiftServer) -> Identity:
+    with _lock:
+        if not _identity:
+            identity = start_identity(server)
+            atexit.register(identity.stop)
+            _identity.append(identity)
+        return _identity[0]
+
+
+def swift_driver(server: SwiftServer, **kwargs: Any) -> SwiftDriver:
+    return SwiftDriver(server.user, server.key, auth_url=server.auth_url, **kwargs)
+
+
+def cloudfiles_driver(server: SwiftServer, region: str = "IAD", **kwargs: Any) -> CloudFilesDriver:
+    identity = shared_identity(server)
+    return CloudFilesDriver(server.user, server.key, region=region, auth_url=identity.url, **kwargs)
+
+
+@contextmanager
+def start_swift_rig(workdir: Path) -> Iterator[Rig]:
+    from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
+
+    yield Rig(name="swift", driver=swift_driver(shared_swift(workdir)), http_download_urls=True)
+
+
+@contextmanager
+def start_cloudfiles(workdir: Path) -> Iterator[Rig]:
+    from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
+
+    driver = cloudfiles_driver(shared_swift(workdir))
+    yield Rig(name="cloudfiles", driver=driver, http_download_urls=True)
