@@ -24,13 +24,14 @@ from werkzeug.exceptions import (
     NotFound,
     RequestEntityTooLarge,
 )
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.exceptions import CloudStorageError, NotFoundError, SignatureExpiredError
 
-__all__ = ["make_app"]
+__all__ = ["RedactingRequestHandler", "make_app"]
 
 _FORM_OVERHEAD = 64 * 1024
 """Room for the form's other fields on top of the largest file a policy allows."""
@@ -138,6 +139,18 @@ def _stream_size(stream: Any) -> int:
     size = int(stream.seek(0, os.SEEK_END))
     stream.seek(position)
     return size
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, logging paths without their query: signatures stay secret."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path
+        self.path = path.split("?", 1)[0]
+        try:
+            super().log_request(code, size)
+        finally:
+            self.path = path
 
 
 def make_app(driver: LocalDriver) -> SignedStorageApp:

@@ -146,7 +146,7 @@ def test_serve_makes_signed_urls_real(tmp_path, env):
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [SCRIPT, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         env["CLOUDSTORAGE_LOCAL_BASE_URL"] = f"http://127.0.0.1:{port}/"
@@ -163,7 +163,9 @@ def test_serve_makes_signed_urls_real(tmp_path, env):
         assert response.text == "served"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        _, log = server.communicate(timeout=10)
+    assert '"GET / HTTP/1.1" 200' in log  # the access log names the request ...
+    assert url.split("signature=")[1][:20] not in log  # ... but never its signature
 
 
 def test_serve_without_a_secret_is_refused(tmp_path, env):

@@ -122,7 +122,7 @@ def _serve(args: argparse.Namespace) -> None:
     from werkzeug.serving import run_simple  # noqa: PLC0415  # only this command needs it
 
     from cloudstorage.drivers.local import LocalDriver  # noqa: PLC0415
-    from cloudstorage.serve import make_app  # noqa: PLC0415
+    from cloudstorage.serve import RedactingRequestHandler, make_app  # noqa: PLC0415
 
     driver = connect("local")
     if not isinstance(driver, LocalDriver) or not driver.secret:
@@ -131,7 +131,10 @@ def _serve(args: argparse.Namespace) -> None:
             "or 'secret' in the [local] table of the config file"
         )
     print(f"serving {driver.base_path} on http://{args.host}:{args.port}/", file=sys.stderr)
-    run_simple(args.host, args.port, make_app(driver), threaded=True)
+    run_simple(
+        args.host, args.port, make_app(driver), threaded=True,
+        request_handler=RedactingRequestHandler,
+    )  # fmt: skip
 
 
 # -- copying ----------------------------------------------------------------------------
