@@ -57,6 +57,8 @@ class Driver(ABC):
     blob_acls: ClassVar[frozenset[str] | None] = None
     max_url_lifetime: ClassVar[int | None] = None
     """The longest ``expires`` a signed URL or form may have (None: no limit of ours)."""
+    transport_errors: ClassVar[tuple[type[Exception], ...]] = ()
+    """Connection-level errors of the driver's HTTP stack (raised once its retries gave up)."""
 
     def __init__(
         self,
@@ -121,9 +123,11 @@ class Driver(ABC):
             return CredentialsError(f"access to {target} was refused ({reason})")
         if isinstance(exc, OSError) and exc.errno == errno.ENOTEMPTY:
             return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
-        if isinstance(exc, ValueError):
-            return CloudStorageError(f"{target}: {reason}")
-        return None
+        if isinstance(exc, self.transport_errors):  # the SDK's retries gave up
+            reason = f"the connection to the service failed ({exc!r})"
+        elif not isinstance(exc, ValueError):
+            return None
+        return CloudStorageError(f"{target}: {reason}")
 
     # -- validation hooks ---------------------------------------------------------------------
 
@@ -381,7 +385,14 @@ class Driver(ABC):
                 yield self._blob_from_info(container, info, complete=False)
 
     def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
-        """Stream a blob to a path (appearing only when complete) or a binary file object."""
+        """Stream a blob to a path (appearing only when complete) or a binary file object.
+
+        Where the blob's MD5 is already known (a listing or lookup carried it), the bytes are
+        checked against it: a mismatch raises `CloudStorageError` and, for a path, leaves
+        no file there.
+        """
+        target = _describe(blob.container.name, blob.name)
+        expected = self._known_md5(blob)
         with self._errors(blob.container.name, blob.name):
             reader = self.open_blob(blob, "rb", **self._download_options())
         with reader:
@@ -391,10 +402,19 @@ class Driver(ABC):
                     transfer.local_target(os.fspath(destination)) as local,
                     self._errors(blob.container.name, blob.name),
                 ):
-                    transfer.copy_stream(reader, local)
+                    checked = transfer.CheckedWriter(local, expected)
+                    transfer.copy_stream(reader, checked)
+                    checked.verify(target)
             else:
                 with self._errors(blob.container.name, blob.name):
-                    transfer.copy_stream(reader, destination)
+                    checked = transfer.CheckedWriter(destination, expected)
+                    transfer.copy_stream(reader, checked)
+                    checked.verify(target)
+
+    def _known_md5(self, blob: Blob) -> str | None:
+        """The blob's MD5 if it is already known, at no cost (no request, no hashing)."""
+        known = blob.__dict__.get("_checksum")
+        return known if self.hash_type == "md5" and isinstance(known, str) else None
 
     def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
         """An fsspec file object on a blob; see `Blob.open`."""
@@ -485,13 +505,13 @@ class Driver(ABC):
         with self._errors(blob.container.name, blob.name):
             return self._download_url(blob, grant)
 
+    @abstractmethod
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """The service's signed upload form (or signed request) for a checked policy."""
-        raise NotImplementedError(f"{self.name} makes no upload forms")
 
+    @abstractmethod
     def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """The service's signed download URL for a checked grant."""
-        raise NotImplementedError(f"{self.name} makes no signed URLs")
 
 
 def _describe(container: str | None, blob: str | None) -> str:

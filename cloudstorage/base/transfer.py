@@ -8,13 +8,16 @@ file beside the destination.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
+from cloudstorage.exceptions import CloudStorageError
 from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
 from fs_bridge.atomic import AtomicWriteFile
 
@@ -97,6 +100,36 @@ def copy_stream(reader: IO[bytes], writer: _Writer, chunk_size: int = CHUNK_SIZE
     return copied
 
 
+_MD5_HEX = re.compile(r"[0-9a-fA-F]{32}")
+
+
+class CheckedWriter:
+    """Passes writes through to ``writer`` and hashes them, to check a download's MD5.
+
+    `verify` raises `CloudStorageError` if the bytes do not match the service's MD5; inside
+    `local_target`, that discards the temporary file, so nothing appears at the destination.
+    """
+
+    def __init__(self, writer: _Writer, expected_md5: str | None) -> None:
+        self._writer = writer
+        valid = isinstance(expected_md5, str) and _MD5_HEX.fullmatch(expected_md5)
+        self.expected = expected_md5.lower() if valid and expected_md5 else None
+        self._md5 = hashlib.md5(usedforsecurity=False)
+
+    def write(self, data: bytes) -> object:
+        self._md5.update(data)
+        return self._writer.write(data)
+
+    def verify(self, target: str) -> None:
+        """Raise `CloudStorageError` if an MD5 was expected and the bytes have another."""
+        got = self._md5.hexdigest()
+        if self.expected is not None and got != self.expected:
+            raise CloudStorageError(
+                f"{target}: the downloaded bytes have MD5 {got}, the service's checksum is "
+                f"{self.expected} (corrupted in transit, or the blob changed meanwhile)"
+            )
+
+
 def write_remote(fs: Any, path: str, reader: IO[bytes], options: dict[str, Any]) -> int:
     """Stream ``reader`` into ``fs`` at ``path``; on any error the remote write is aborted.
 
@@ -106,10 +139,10 @@ def write_remote(fs: Any, path: str, reader: IO[bytes], options: dict[str, Any])
     remote = fs.open(path, "wb", **options)
     try:
         size = copy_stream(reader, remote)
+        remote.close()  # uploads the last part and commits: a failure here aborts too
     except BaseException:
         abort_remote(remote)
         raise
-    remote.close()
     return size
 
 

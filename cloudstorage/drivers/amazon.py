@@ -14,6 +14,7 @@ uploads from a path pick a larger part size when the file needs it.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from cloudstorage.drivers import _s3_rules as rules
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
 
 try:
+    import aiohttp
     import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
     import s3fs  # noqa: F401  # the "s3" protocol's filesystem: missing, name the extra
     from botocore.config import Config  # type: ignore[import-untyped]  # untyped, as boto3
@@ -67,6 +69,7 @@ class S3Driver(Driver):
     container_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     blob_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     max_url_lifetime = rules.MAX_EXPIRES
+    transport_errors = (aiohttp.ClientError,)  # s3fs gave up retrying a broken connection
 
     addressing_style: ClassVar[str | None] = None
     """botocore's ``addressing_style`` (``"path"`` for servers without bucket subdomains)."""
@@ -83,12 +86,15 @@ class S3Driver(Driver):
     ) -> None:
         super().__init__(key=key, secret=secret, region=region or "us-east-1", **kwargs)
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
+        _redact_botocore_signatures()
 
     # -- configuration, shared by s3fs and boto3 --------------------------------------------
 
     def _config_kwargs(self) -> dict[str, Any]:
         """botocore ``Config`` arguments for every client of this driver."""
-        config: dict[str, Any] = {}
+        # botocore's "standard" retries: throttling (SlowDown) and 5xx answers, dropped
+        # connections, with jittered exponential backoff (AWS's recommended mode)
+        config: dict[str, Any] = {"retries": {"mode": "standard"}}
         if self.endpoint_url:
             # boto3's default CRC checksums on every PUT break many S3-compatible servers
             config["request_checksum_calculation"] = "when_required"
@@ -227,14 +233,17 @@ class S3Driver(Driver):
         etag = str(source.get("ETag") or "").strip('"') or None
         fields: dict[str, Any] = {
             "etag": etag,
-            # a multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes
-            "checksum": etag if etag and "-" not in etag else None,
             "modified_at": source.get("LastModified") or None,
             "created_at": None,  # S3 keeps no creation time apart from the last write
             "acl": None,  # an object's ACL costs a request of its own: not loaded
         }
         if head is not None:
+            # A multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes, nor
+            # is the ETag of an SSE-KMS or SSE-C object; only a lookup shows the encryption, so
+            # a listed blob's checksum waits for one (downloads check a known checksum as MD5).
+            plain = etag and "-" not in etag and not _opaque_etag(head)
             fields.update(
+                checksum=etag if plain else None,
                 meta_data={
                     key: rules.decode_value(value)
                     for key, value in head.get("Metadata", {}).items()
@@ -245,9 +254,6 @@ class S3Driver(Driver):
                 expires_at=head.get("Expires"),
             )
         return fields
-
-    def _compute_checksum(self, blob: Blob) -> str | None:
-        return None  # a multipart object's MD5 is known to nobody, S3 included
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         # s3fs hands these to PutObject and CreateMultipartUpload, each taking what it knows
@@ -267,10 +273,10 @@ class S3Driver(Driver):
                 bucket, key = path.split("/", 1)
                 self._call("put_object", Bucket=bucket, Key=key, Body=b"", **options)
                 return 0
+            remote.close()  # the last part and the commit: a failure here aborts the upload
         except BaseException:
             transfer.abort_remote(remote)
             raise
-        remote.close()
         return size
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:
@@ -336,6 +342,29 @@ class S3Driver(Driver):
             operation, Params=params, ExpiresIn=grant.expires, HttpMethod=grant.method
         )
         return url
+
+
+class _RedactSignature(logging.Filter):
+    """Blanks the request signature that botocore's signer logs at DEBUG level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Signature:"):
+            record.msg, record.args = "Signature: <redacted by cloudstorage>", ()
+        return True
+
+
+def _redact_botocore_signatures() -> None:
+    """Keep signatures (valid for minutes, or days for presigned URLs) out of DEBUG logs."""
+    signer_log = logging.getLogger("botocore.auth")
+    if not any(isinstance(f, _RedactSignature) for f in signer_log.filters):
+        signer_log.addFilter(_RedactSignature())
+
+
+def _opaque_etag(source: Mapping[str, Any]) -> bool:
+    """Whether S3 says the object is encrypted such that its ETag is not its MD5."""
+    return source.get("ServerSideEncryption") == "aws:kms" or bool(
+        source.get("SSECustomerAlgorithm")
+    )
 
 
 class _RegionalS3Driver(S3Driver):

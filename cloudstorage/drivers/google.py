@@ -40,6 +40,7 @@ HNS_ENV = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
 os.environ.setdefault(HNS_ENV, "false")  # must precede gcsfs's import: see the module docstring
 
 try:
+    import aiohttp
     import gcsfs
     import gcsfs.retry
     from google.auth.exceptions import GoogleAuthError
@@ -89,6 +90,7 @@ class GoogleStorageDriver(Driver):
     container_acls = frozenset(BUCKET_ACLS)
     blob_acls = frozenset(OBJECT_ACLS)
     max_url_lifetime = _gcs_signing.MAX_SIGNED_LIFETIME
+    transport_errors = (aiohttp.ClientError,)
 
     def __init__(
         self,

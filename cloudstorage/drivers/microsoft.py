@@ -73,6 +73,8 @@ _SAS_PERMISSIONS = {
     "PUT": BlobSasPermissions(create=True, write=True),
     "DELETE": BlobSasPermissions(delete=True),
 }
+_RETRY_OPTIONS = frozenset({"retry_total", "initial_backoff", "increment_base", "retry_policy"})
+"""Driver options handed to the SDK's retry policy (defaults: 3 retries, 15 s first backoff)."""
 _MAX_SINGLE_PUT = 5000 * 1024 * 1024
 """The largest body one Put Blob (what an upload URL allows) takes."""
 
@@ -84,6 +86,8 @@ class AzureStorageDriver(Driver):
     ``https://{account_name}.blob.core.windows.net``: Azurite
     (``http://127.0.0.1:10000/devstoreaccount1``), sovereign clouds, private endpoints.
     Blobs have no ACLs of their own: container ACLs set the public access level.
+    ``retry_total``, ``initial_backoff``, ``increment_base`` or ``retry_policy`` tune the SDK's
+    retries of failed and throttled requests (its default waits 15 s before the first one).
     """
 
     name = "AZURE"
@@ -133,6 +137,7 @@ class AzureStorageDriver(Driver):
             max_chunk_get_size=transfer.CHUNK_SIZE,
             max_single_put_size=transfer.CHUNK_SIZE,
             max_block_size=transfer.CHUNK_SIZE,
+            **{k: v for k, v in self.options.items() if k in _RETRY_OPTIONS},
         )
 
     # -- errors ---------------------------------------------------------------------------
@@ -275,7 +280,8 @@ class AzureStorageDriver(Driver):
         first = _read_exactly(source.stream, transfer.CHUNK_SIZE)
         chunk = _read_exactly(source.stream, transfer.CHUNK_SIZE) if first else b""
         if not chunk:
-            client.upload_blob(first, overwrite=True, **options)
+            # validate_content: a transactional Content-MD5 that Azure checks on receipt
+            client.upload_blob(first, overwrite=True, validate_content=True, **options)
             size = len(first)
         else:
             digest = hashlib.md5(usedforsecurity=False)
@@ -283,7 +289,7 @@ class AzureStorageDriver(Driver):
             size = 0
             while first:
                 block_id = base64.b64encode(uuid.uuid4().bytes).decode()
-                client.stage_block(block_id, first, length=len(first))
+                client.stage_block(block_id, first, length=len(first), validate_content=True)
                 digest.update(first)
                 blocks.append(BlobBlock(block_id))
                 size += len(first)
@@ -313,20 +319,29 @@ class AzureStorageDriver(Driver):
     def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
         """One GET for a blob up to `transfer.CHUNK_SIZE`; larger ones stream in such ranges."""
         client = self.service.get_blob_client(blob.container.name, blob.name)
+        target = f"blob {blob.name!r} in container {blob.container.name!r}"
         with self._errors(blob.container.name, blob.name):
-            chunks = client.download_blob().chunks()
+            downloader = client.download_blob()
+            chunks = downloader.chunks()
+        # The stored Content-MD5 of the version being read (not of a stale listing).
+        stored_md5 = downloader.properties.content_settings.content_md5
+        expected = bytes(stored_md5).hex() if stored_md5 else None
         if not isinstance(destination, (str, os.PathLike)):
             with self._errors(blob.container.name, blob.name):
+                checked = transfer.CheckedWriter(destination, expected)
                 for chunk in chunks:
-                    destination.write(chunk)
+                    checked.write(chunk)
+                checked.verify(target)
             return
         # Opened outside the translation: a bad destination is the caller's error.
         with (
             transfer.local_target(os.fspath(destination)) as local,
             self._errors(blob.container.name, blob.name),
         ):
+            checked = transfer.CheckedWriter(local, expected)
             for chunk in chunks:
-                local.write(chunk)
+                checked.write(chunk)
+            checked.verify(target)
 
     # -- URLs -----------------------------------------------------------------------------
 

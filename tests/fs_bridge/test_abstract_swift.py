@@ -24,13 +24,12 @@ def swift_server(tmp_path_factory):
 class SwiftFixtures(abstract.AbstractFixtures):
     @pytest.fixture
     def fs(self, swift_server):
-        # small segments and pages: large-object writes and paged listings run in every test
+        # small segments: large-object writes run in every test (paging has its own tests)
         return SwiftFileSystem(
             auth_url=swift_server.auth_url,
             user=swift_server.user,
             key=swift_server.key,
             segment_size=1024 * 1024,
-            listing_page_size=3,
             skip_instance_cache=True,
         )
 

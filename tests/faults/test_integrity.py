@@ -1,0 +1,86 @@
+"""Content hashes: bytes corrupted in transit are caught, and nothing corrupt is left behind.
+
+Downloads are checked against the MD5 the service reports (S3's single-part ETag, GCS's
+``md5Hash``, Azure's ``Content-MD5``): the fault proxy flips bytes of the response body and
+leaves the headers alone, as a faulty middlebox would. Azure uploads carry a transactional
+Content-MD5 that the service checks on receipt.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from cloudstorage import Container
+from cloudstorage.exceptions import CloudStorageError
+from tests.faults.conftest import Cloud, blob_path, upload_path
+
+DATA = os.urandom(200_000)
+
+# The SDKs leave the connections the proxy cut for the garbage collector to close.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:unclosed <socket:ResourceWarning",
+    "ignore::pytest.PytestUnraisableExceptionWarning",
+)
+
+
+def _media_path(cloud: Cloud, container: str, blob: str) -> str:
+    """The GET that carries the blob's bytes (not GCS's metadata GET)."""
+    if cloud.name == "gcs":
+        return rf"/b/{container}/o/{blob}\?.*alt=media"
+    return blob_path(container, blob)
+
+
+def test_corrupted_download_to_a_path_raises_and_leaves_no_file(
+    cloud: Cloud, bucket: Container, tmp_path
+):
+    bucket.upload_blob(io.BytesIO(DATA), blob_name="c.bin")
+    blob = bucket.get_blob("c.bin")
+    assert blob.checksum  # the service reported an MD5 to check against
+    cloud.proxy.corrupt("GET", _media_path(cloud, bucket.name, "c.bin"), times=100)
+    with pytest.raises(CloudStorageError, match="MD5"):
+        blob.download(str(tmp_path / "c.bin"))
+    assert cloud.proxy.count("corrupt") >= 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_corrupted_download_over_an_existing_file_keeps_it(
+    cloud: Cloud, bucket: Container, tmp_path
+):
+    bucket.upload_blob(io.BytesIO(DATA), blob_name="c.bin")
+    blob = bucket.get_blob("c.bin")
+    target = tmp_path / "c.bin"
+    target.write_bytes(b"older copy")
+    cloud.proxy.corrupt("GET", _media_path(cloud, bucket.name, "c.bin"), times=100)
+    with pytest.raises(CloudStorageError, match="MD5"):
+        blob.download(str(target))
+    assert target.read_bytes() == b"older copy"
+    assert os.listdir(tmp_path) == ["c.bin"]
+
+
+def test_corrupted_download_to_a_stream_raises(cloud: Cloud, bucket: Container):
+    bucket.upload_blob(io.BytesIO(DATA), blob_name="s.bin")
+    blob = bucket.get_blob("s.bin")
+    cloud.proxy.corrupt("GET", _media_path(cloud, bucket.name, "s.bin"), times=100)
+    with pytest.raises(CloudStorageError, match="MD5"):
+        blob.download(io.BytesIO())
+
+
+def test_clean_download_passes_the_check(cloud: Cloud, bucket: Container, tmp_path):
+    bucket.upload_blob(io.BytesIO(DATA), blob_name="ok.bin")
+    bucket.get_blob("ok.bin").download(str(tmp_path / "ok.bin"))
+    assert (tmp_path / "ok.bin").read_bytes() == DATA
+
+
+@pytest.mark.parametrize("size", [200_000, 9 * 2**20], ids=["put-blob", "blocks"])
+@pytest.mark.parametrize("cloud_session", ["azure"], indirect=True, scope="session")
+def test_corrupted_azure_upload_is_refused_and_leaves_nothing(
+    cloud: Cloud, bucket: Container, size: int
+):
+    cloud.proxy.corrupt_request("PUT", upload_path(cloud.name, bucket.name, "u.bin"), times=100)
+    with pytest.raises(CloudStorageError, match=r"Md5Mismatch|MD5"):
+        bucket.upload_blob(io.BytesIO(os.urandom(size)), blob_name="u.bin")
+    cloud.proxy.clear()
+    assert list(cloud.rig.driver.get_container(bucket.name)) == []
