@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from cloudstorage.base import bulk
 from cloudstorage.structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
@@ -105,6 +106,20 @@ class Container:
     def get_blob(self, blob_name: str) -> Blob:
         """The blob of that name; `NotFoundError` if there is none."""
         return self.driver.get_blob(self, blob_name)
+
+    def upload_blobs(self, items: Iterable[tuple[Any, str]], **kwargs: Any) -> list[Blob]:
+        """Upload many ``(path or stream, blob_name)``; see `cloudstorage.base.bulk`."""
+        return bulk.upload_blobs(self, items, **kwargs)
+
+    def download_blobs(
+        self, blobs: Iterable[Blob | str], destination: str, **kwargs: Any
+    ) -> list[str]:
+        """Download many blobs into a folder; see `cloudstorage.base.bulk`."""
+        return bulk.download_blobs(self, blobs, destination, **kwargs)
+
+    def delete_blobs(self, blobs: Iterable[Blob | str], **kwargs: Any) -> None:
+        """Delete many blobs in batched requests; see `cloudstorage.base.bulk`."""
+        bulk.delete_blobs(self, blobs, **kwargs)
 
     def generate_upload_url(
         self,

@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import IO, Any, ClassVar
 
-import fsspec
-
 from cloudstorage.base import transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
@@ -85,6 +83,8 @@ class Driver(ABC):
     @cached_property
     def fs(self) -> Any:
         """The fsspec filesystem every operation of this driver goes through."""
+        import fsspec  # noqa: PLC0415  # here, not at module level: `import cloudstorage` stays light
+
         return fsspec.filesystem(self.protocol, **self.storage_options)
 
     @cached_property

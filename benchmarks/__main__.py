@@ -1,0 +1,40 @@
+"""``python -m benchmarks run --driver s3 [--quick]`` / ``python -m benchmarks setup-anchors``.
+
+Older single-purpose probes stay runnable on their own: ``python -m benchmarks.memory_probe``,
+``benchmarks.gcs_requests``, ``benchmarks.azure_requests``, ``benchmarks.swift_memory`` and
+``benchmarks/s3_small_and_large.py``; `run` measures the same things for every driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the benchmarks for one driver")
+    run.add_argument(
+        "--driver", required=True, choices=["local", "s3", "minio", "gcs", "azure", "swift"]
+    )
+    run.add_argument("--quick", action="store_true", help="small counts: a smoke run")
+    run.add_argument("--only", help="comma list of: import,put,get,get_blob,list,large,bulk,pandas")
+    run.add_argument("--no-anchors", action="store_true", help="skip obstore, libcloud, 0.11")
+    run.add_argument("--json", help="also write the rows to this JSON file")
+    run.add_argument("--workdir", help="where servers and data live (default: a temp dir)")
+    commands.add_parser("setup-anchors", help="create the anchors' venvs in .cache/bench-venvs")
+    args = parser.parse_args()
+    if args.command == "setup-anchors":
+        from benchmarks import setup_anchors  # noqa: PLC0415
+
+        sys.argv = sys.argv[:1]
+        setup_anchors.main()
+    else:
+        from benchmarks import run as runner  # noqa: PLC0415
+
+        runner.main(args)
+
+
+if __name__ == "__main__":
+    main()

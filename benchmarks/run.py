@@ -1,0 +1,383 @@
+"""Start a driver's loopback server, run every (client, workload) in a fresh process, print a table.
+
+    python -m benchmarks run --driver s3 [--quick] [--only put,get] [--json OUT]
+
+Metrics are defined in benchmarks/README.md. Ours and the raw client run interleaved (rep by
+rep) against the same server in the same run; the ratio is ours / raw of the medians.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks import setup_anchors
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).resolve().parent / "_worker.py"
+MIB = 1 << 20
+RAW = {
+    "s3": "boto3",
+    "minio": "boto3",
+    "gcs": "google-cloud-storage",
+    "azure": "azure-storage-blob",
+    "local": "os+xattr",
+    "swift": "swiftclient",
+}
+ANCHORS = {"obstore": "anchors", "libcloud": "anchors", "cloudstorage-0.11": "cs011"}
+VENV_OF = {**ANCHORS, "swiftclient": "anchors"}  # clients run from a benchmark venv
+
+
+def plan(driver: str, quick: bool) -> dict:
+    """Counts per workload: full fits ~10 minutes per driver on 2 shared cores."""
+    small = 200 if quick else 2000
+    lists = [500] if quick else ([5000, 50000] if driver in ("local", "s3") else [5000])
+    return {
+        "small": small,
+        "get_blob": 100 if quick else 500,
+        "anchor_small": 100 if quick else 500,  # anchors' small ops (0.11 takes ~35 ms/put)
+        "reps": 2 if quick else 3,
+        "lists": lists,
+        "list_reps": 3,
+        "large_mib": [8, 32] if quick else [64, 512],
+        "bulk": 200 if quick else 2000,
+        "pandas_rows": 200_000 if quick else 2_000_000,
+        "pandas_reps": 3 if quick else 5,
+        "list_sizes": [4096, 64 * MIB],  # local: listing cost vs blob size (sparse files)
+    }
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def start_server(driver: str, workdir: Path) -> Iterator[dict]:
+    """A loopback server for ``driver`` and the record the worker's clients connect with."""
+    if driver in ("s3", "minio"):
+        from tests.servers import start_moto  # noqa: PLC0415
+
+        with start_moto(workdir) as moto:
+            yield {"endpoint": moto.endpoint_url, "key": moto.access_key, "secret": moto.secret_key}
+    elif driver == "gcs":
+        from tests.rigs.gcs import token_endpoint, write_service_account  # noqa: PLC0415
+        from tests.servers import start_fake_gcs  # noqa: PLC0415
+
+        with token_endpoint() as token_uri, start_fake_gcs(workdir) as gcs:
+            key = write_service_account(workdir / "service-account.json", token_uri)
+            yield {"endpoint": gcs.endpoint_url, "credentials": str(key), "project": gcs.project}
+    elif driver == "azure":
+        from tests.servers import start_azurite  # noqa: PLC0415
+
+        with start_azurite(workdir) as azurite:
+            yield {
+                "account": azurite.account_name,
+                "key": azurite.account_key,
+                "endpoint": azurite.blob_endpoint,
+                "connection_string": azurite.connection_string,
+            }
+    elif driver == "swift":
+        from tests.servers import start_swift  # noqa: PLC0415
+
+        with start_swift(workdir) as swift:
+            yield {"auth_url": swift.auth_url, "user": swift.user, "key": swift.key}
+    elif driver == "local":
+        yield {"root": str(workdir / "store")}
+    else:
+        raise SystemExit(f"unknown driver {driver!r}")
+
+
+# -- running workers ------------------------------------------------------------------------
+
+
+def interpreter(client: str) -> tuple[str | None, str | None]:
+    """(python, None) for a client, or (None, why it is skipped)."""
+    if client not in VENV_OF:
+        return sys.executable, None
+    venv = VENV_OF[client]
+    reason = setup_anchors.failure(venv)
+    if reason:
+        return None, f"anchor venv {venv!r} unusable: {reason}"
+    return str(setup_anchors.python_of(venv)), None
+
+
+def run_worker(spec: dict, workdir: Path) -> dict:
+    python, reason = interpreter(spec["client"])
+    if python is None:
+        return {"skipped": reason}
+    if spec["client"] not in VENV_OF:
+        spec = {**spec, "repo_root": str(ROOT)}
+    spec_path = workdir / "spec.json"
+    spec_path.write_text(json.dumps({**spec, "scratch": str(workdir)}))
+    env = {**os.environ, "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false", "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        [python, str(WORKER), str(spec_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(workdir),
+        check=False,
+        timeout=900,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"skipped": f"failed: {tail[:160]}"}
+
+
+def measure(label, clients, spec, reps, workdir, rows, raw):
+    """Run ``spec`` for each client, ``reps`` times interleaved; append one row per client."""
+    runs: dict[str, list[dict]] = {client: [] for client in clients}
+    for _ in range(reps):
+        for client in clients:
+            if runs[client] and "skipped" in runs[client][-1]:
+                continue
+            job = {**spec, "client": client}
+            if client in ANCHORS and spec.get("anchor_count"):  # per-op figures, fewer ops
+                job["count"] = min(job["count"], spec["anchor_count"])
+            runs[client].append(run_worker(job, workdir))
+    summary = {}
+    for client, results in runs.items():
+        ok = [r for r in results if "skipped" not in r]
+        if not ok:
+            summary[client] = {"skipped": results[-1]["skipped"]}
+            continue
+        ops = ok[0]["ops"]
+        summary[client] = {
+            "s_per_op": statistics.median(r["wall"] / ops for r in ok),
+            "cpu_per_op": statistics.median(r["cpu"] / ops for r in ok),
+            "req_per_op": statistics.median(r["requests"] / ops for r in ok),
+            "peak_growth_mib": max(r["peak_growth_mib"] for r in ok),
+            "rss_mib": statistics.median(r["rss_mib"] for r in ok),
+            "runs": len(ok),
+            **({"listed": ok[0]["listed"]} if "listed" in ok[0] else {}),
+        }
+    base = summary.get(raw, {}).get("s_per_op")
+    for client, row in summary.items():
+        if base and "s_per_op" in row:
+            row["ratio"] = row["s_per_op"] / base
+        rows.append({"workload": label, "client": client, **row})
+        print(format_row(rows[-1]), flush=True)
+
+
+def format_row(row: dict) -> str:
+    head = f"{row['workload']:<26} {row['client']:<21}"
+    if "skipped" in row:
+        return f"{head} skipped: {row['skipped']}"
+    ratio = f"{row['ratio']:6.2f}" if "ratio" in row else "     -"
+    if row["client"] == "obstore":  # Rust HTTP client: the Python-side counter cannot see it
+        row["req_per_op"] = float("nan")
+    return (
+        f"{head} {row['s_per_op'] * 1e3:10.3f} {ratio} {row['cpu_per_op'] * 1e3:9.3f}"
+        f" {row['req_per_op']:8.2f} {row['peak_growth_mib']:8.1f} {row['rss_mib']:7.1f}"
+    )
+
+
+HEADER = (
+    f"{'workload':<26} {'client':<21} {'ms/op':>10} {'ratio':>6} {'cpu ms/op':>9}"
+    f" {'req/op':>8} {'peak+MiB':>8} {'rss MiB':>7}"
+)
+
+
+# -- data setup (untimed, through our bulk calls) ------------------------------------------------
+
+
+def populate(driver, container: str, names: list[str], size: int, sparse_root: str | None) -> None:
+    box = driver.create_container(container)
+    if sparse_root:  # local: write the files directly (sparse for big sizes), with an xattr
+        for name in names:
+            path = os.path.join(sparse_root, container, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as file:
+                file.truncate(size)
+                os.setxattr(file.fileno(), "user.content-type", b"application/octet-stream")
+        return
+    data = os.urandom(size)
+    for start in range(0, len(names), 5000):
+        box.upload_blobs([(io.BytesIO(data), name) for name in names[start : start + 5000]])
+
+
+def import_times(driver: str, reps: int = 7) -> list[dict]:
+    """Median wall time of ``import X`` in a fresh interpreter, minus a bare interpreter's."""
+    module = {
+        "s3": "cloudstorage.drivers.amazon",
+        "minio": "cloudstorage.drivers.minio",
+        "gcs": "cloudstorage.drivers.google",
+        "azure": "cloudstorage.drivers.microsoft",
+        "local": "cloudstorage.drivers.local",
+        "swift": "cloudstorage.drivers.rackspace",
+    }[driver]
+    raw = {"s3": "boto3", "minio": "boto3", "gcs": "google.cloud.storage"}.get(
+        driver,
+        {"azure": "azure.storage.blob", "swift": "openstack", "local": "os"}.get(driver, "os"),
+    )
+    statements = {"(bare interpreter)": "pass", "cloudstorage": "import cloudstorage"}
+    statements[module] = f"import {module}"
+    statements[raw] = f"import {raw}"
+    samples: dict[str, list[float]] = {label: [] for label in statements}
+    for _ in range(reps):
+        for label, statement in statements.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", statement], check=True, cwd=str(ROOT))
+            samples[label].append(time.perf_counter() - start)
+    bare = statistics.median(samples["(bare interpreter)"])
+    return [
+        {"workload": "import", "client": label, "s": statistics.median(s) - bare}
+        for label, s in samples.items()
+        if label != "(bare interpreter)"
+    ]
+
+
+class Session:
+    """One driver's run: its server, our driver on it, the clients, the rows measured."""
+
+    def __init__(self, args, server: dict, workdir: Path) -> None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from _clients import make_driver  # noqa: PLC0415
+
+        self.kind = args.driver
+        self.counts = plan(self.kind, args.quick)
+        self.raw = RAW[self.kind]
+        anchors = [] if args.no_anchors else list(ANCHORS)
+        if self.kind in ("gcs", "minio", "swift"):  # 0.11 cannot reach these emulators at all
+            anchors.remove("cloudstorage-0.11")
+        self.everyone = ["ours", self.raw, *anchors]
+        self.server, self.workdir = server, workdir
+        self.driver = make_driver(self.kind, server)
+        self.local_root = server.get("root")
+        self.rows: list[dict] = []
+
+    def measure(self, label: str, clients: list[str], reps: int, **spec) -> None:
+        spec = {"driver": self.kind, "server": self.server, **spec}
+        measure(label, clients, spec, reps, self.workdir, self.rows, self.raw)
+
+    def small(self, want) -> None:
+        counts = self.counts
+        names = [f"s/{i:05d}.bin" for i in range(counts["small"])]
+        populate(self.driver, "bench-get", names, 4096, None)
+        self.driver.create_container("bench-put")
+        for workload, container, count in (
+            ("put", "bench-put", counts["small"]),
+            ("get", "bench-get", counts["small"]),
+            ("get_blob", "bench-get", counts["get_blob"]),
+        ):
+            if want(workload):
+                self.measure(
+                    f"{workload} 4KiB", self.everyone, counts["reps"], workload=workload,
+                    container=container, count=count, prefix="s", size=4096,
+                    anchor_count=counts["anchor_small"],
+                )  # fmt: skip
+
+    def lists(self) -> None:
+        sizes = self.counts["list_sizes"] if self.local_root else self.counts["list_sizes"][:1]
+        reps = self.counts["list_reps"]
+        for number in self.counts["lists"]:
+            for size in sizes if number == self.counts["lists"][0] else sizes[:1]:
+                box = f"bench-list-{number}-{size}"
+                names = [f"d{i % 100:02d}/{i:06d}.bin" for i in range(number)]
+                began = time.perf_counter()
+                populate(self.driver, box, names, size, self.local_root)
+                print(f"# populated {number} x {size} B in {time.perf_counter() - began:.0f} s")
+                label = f"list {number}" + (f" x{size // 1024}KiB" if self.local_root else "")
+                spec = {"workload": "list", "container": box, "count": 1}
+                self.measure(label, self.everyone, reps, **spec)
+                if size == sizes[0]:
+                    self.measure(f"list {number} prefix 1%", self.everyone, reps,
+                                 list_prefix="d07/", **spec)  # fmt: skip
+
+    def large(self) -> None:
+        box = self.driver.create_container("bench-large")
+        for mib in self.counts["large_mib"]:
+            source = self.workdir / f"large-{mib}.bin"
+            block = os.urandom(MIB)
+            with source.open("wb") as file:
+                for _ in range(mib):
+                    file.write(block)
+            box.upload_blob(str(source), blob_name=f"large-{mib}.bin")
+            for workload in ("upload_path", "upload_stream", "download_path", "download_stream"):
+                self.measure(
+                    f"{workload} {mib}MiB", ["ours", self.raw], 1, workload=workload,
+                    container="bench-large", source=str(source), blob=f"large-{mib}.bin",
+                )  # fmt: skip
+            source.unlink()
+
+    def bulk(self) -> None:
+        self.driver.create_container("bench-bulk")
+        count = self.counts["bulk"]
+        if count > self.counts["small"] or "bench-get" not in self.driver:
+            names = [f"s/{i:05d}.bin" for i in range(count)]
+            populate(self.driver, "bench-get", names, 4096, None)
+        for workload, container, prefix in (
+            ("bulk_put", "bench-bulk", "b"),
+            ("bulk_get", "bench-get", "s"),
+            ("bulk_delete", "bench-bulk", "del"),
+        ):
+            self.measure(
+                f"{workload} {count}x4KiB", ["ours", self.raw], 1, workload=workload,
+                container=container, count=count, prefix=prefix, size=4096,
+            )  # fmt: skip
+
+    def pandas(self) -> None:
+        import pandas as pd  # noqa: PLC0415
+
+        rows = self.counts["pandas_rows"]
+        frame = pd.DataFrame({"a": range(rows), "b": [1.5] * rows, "c": ["x"] * rows})
+        path = self.workdir / "frame.parquet"
+        frame.to_parquet(path)
+        box = self.driver.create_container("bench-pandas")
+        box.upload_blob(str(path), blob_name="frame.parquet")
+        mib = path.stat().st_size / MIB
+        self.measure(
+            f"pandas read_parquet {mib:.0f}MiB", ["ours", self.raw], 2, workload="pandas",
+            container="bench-pandas", blob="frame.parquet", count=self.counts["pandas_reps"],
+        )  # fmt: skip
+
+
+def main(args) -> None:
+    """Run every selected workload for ``args.driver``; print rows as they come."""
+    # SIGTERM unwinds like Ctrl-C, so the servers' context managers stop them
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    only = set(args.only.split(",")) if args.only else None
+
+    def want(name: str) -> bool:
+        return only is None or name in only
+
+    started = time.perf_counter()
+    print(f"# driver {args.driver}  {'quick' if args.quick else 'full'}")
+    print(f"# counts {json.dumps(plan(args.driver, args.quick))}")
+    print(f"# python {platform.python_version()}  {platform.machine()}  cpus {os.cpu_count()}")
+    rows: list[dict] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-", dir=args.workdir) as tmp:
+            workdir = Path(tmp)
+            with start_server(args.driver, workdir) as server:
+                session = Session(args, server, workdir)
+                rows = session.rows
+                print(HEADER)
+                if want("import"):
+                    for row in import_times(args.driver):
+                        rows.append(row)
+                        print(f"{'import':<26} {row['client']:<34} {row['s'] * 1e3:8.1f} ms")
+                if any(map(want, ("put", "get", "get_blob"))):
+                    session.small(want)
+                for name in ("list", "large", "bulk", "pandas"):
+                    if want(name):
+                        getattr(session, {"list": "lists"}.get(name, name))()
+    finally:  # a failed run still leaves what it measured
+        elapsed = time.perf_counter() - started
+        print(f"# {args.driver}: {elapsed:.0f} s")
+        if args.json:
+            out = {"driver": args.driver, "rows": rows, "seconds": elapsed}
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(out, indent=1))
