@@ -154,13 +154,25 @@ class Driver(ABC):
         Leave out what ``info`` does not carry: a listed blob loads it on first access.
         """
 
-    @abstractmethod
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
-        """Keyword arguments for ``fs.open(path, "wb", ...)`` that store ``settings``."""
+        """Keyword arguments for ``fs.open(path, "wb", ...)`` that store ``settings``.
 
-    @abstractmethod
+        The default is the convention of our own filesystems in `fs_bridge` (``xlocal``,
+        ``swift``); drivers on s3fs, gcsfs and adlfs override it.
+        """
+        return {
+            "content_type": settings.content_type,
+            "content_disposition": settings.content_disposition,
+            "cache_control": settings.cache_control,
+            "metadata": dict(settings.meta_data),
+        }
+
     def _write_attributes(self, path: str, settings: BlobSettings) -> None:
-        """Replace a stored blob's attributes with ``settings`` (for `patch_blob`)."""
+        """Replace a stored blob's attributes with ``settings`` (for `patch_blob`).
+
+        The default is `fs_bridge`'s ``set_attributes``, which replaces all of them at once.
+        """
+        self.fs.set_attributes(path, **self._write_options(settings, {}))
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         """Keyword arguments for ``fs.open(path, "rb", ...)``, e.g. a known size (no HEAD)."""

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cloudstorage.base import Blob, Container, Driver
-from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
+from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.exceptions import CloudStorageError, CredentialsError, SignatureExpiredError
 from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
 
@@ -116,17 +116,6 @@ class LocalDriver(Driver):
         with self._errors(blob.container.name, blob.name):
             digest: str = self.fs.md5(self._path(blob.container.name, blob.name))
         return digest
-
-    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "content_type": settings.content_type,
-            "content_disposition": settings.content_disposition,
-            "cache_control": settings.cache_control,
-            "metadata": dict(settings.meta_data),
-        }
-
-    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
-        self.fs.set_attributes(path, **self._write_options(settings, {}))
 
     # -- URLs -----------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver
-from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
+from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.drivers import _swift_signing as signing
 from cloudstorage.exceptions import (
     CloudStorageError,
@@ -198,18 +198,6 @@ class SwiftDriver(Driver):
                 cache_control=info.get("cache_control"),
             )
         return fields
-
-    def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "content_type": settings.content_type,
-            "content_disposition": settings.content_disposition,
-            "cache_control": settings.cache_control,
-            "metadata": dict(settings.meta_data),
-        }
-
-    def _write_attributes(self, path: str, settings: BlobSettings) -> None:
-        # One POST that carries everything: Swift drops whatever a POST leaves out.
-        self.fs.set_attributes(path, **self._write_options(settings, {}))
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         # A known size spares the HEAD; a size of 0 may be a blob never looked up.
