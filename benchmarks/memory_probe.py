@@ -58,17 +58,23 @@ class _Pipe(io.RawIOBase):
         super().close()
 
 
+def write_source(workdir: str, size_mib: int) -> str:
+    """A file of ``size_mib`` MiB of random bytes in ``workdir``; returns its path."""
+    source = os.path.join(workdir, "source.bin")
+    block = os.urandom(MIB)
+    with open(source, "wb") as file:
+        for _ in range(size_mib):
+            file.write(block)
+    return source
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--workdir", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
-        source = os.path.join(workdir, "source.bin")
-        block = os.urandom(MIB)
-        with open(source, "wb") as file:
-            for _ in range(args.size_mib):
-                file.write(block)
+        source = write_source(workdir, args.size_mib)
         driver = LocalDriver(key=os.path.join(workdir, "store"))
         container = driver.create_container("probe")
         sink = os.path.join(workdir, "copy.bin")

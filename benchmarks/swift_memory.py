@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from benchmarks.memory_probe import MIB, _Pipe, growth_mib
+from benchmarks.memory_probe import MIB, _Pipe, growth_mib, write_source
 from tests.rigs.swift import cloudfiles_driver, swift_driver
 from tests.servers import start_swift
 
@@ -61,11 +61,7 @@ def main() -> None:
     parser.add_argument("--workdir", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
-        source = os.path.join(workdir, "source.bin")
-        block = os.urandom(MIB)
-        with open(source, "wb") as file:
-            for _ in range(args.size_mib):
-                file.write(block)
+        source = write_source(workdir, args.size_mib)
         with start_swift(Path(workdir)) as server:
             make = swift_driver if args.driver == "swift" else cloudfiles_driver
             driver = make(server)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from cloudstorage import Container, Driver
 from cloudstorage.exceptions import CloudStorageError
@@ -47,3 +48,11 @@ def container(driver: Driver) -> Iterator[Container]:
         created.delete()
     except CloudStorageError:
         pass  # the test deleted it itself
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """A client with no credentials of ours and no proxy: everything here is on 127.0.0.1."""
+    with requests.Session() as session:
+        session.trust_env = False
+        yield session

@@ -10,23 +10,9 @@ import pytest
 from cloudstorage import Blob, Container
 from cloudstorage.exceptions import NotFoundError
 from tests.conftest import unique_name
+from tests.streams import OneWayStream
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-
-
-class OneWayStream(io.RawIOBase):
-    """A stream that cannot seek, like a socket or a pipe."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        chunk = self._data.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def test_upload_from_path_names_blob_after_file(container: Container, tmp_path):

@@ -31,6 +31,7 @@ from tests.rigs.s3 import (
     shared_moto,
 )
 from tests.servers import start_swift
+from tests.streams import FailingStream
 
 S3_FAMILY = {"s3", "minio", "digitalocean", "backblaze"}
 pytestmark = pytest.mark.skipif(
@@ -266,25 +267,9 @@ def test_large_upload_is_multipart_with_settings_on_create(bucket: Container, re
     assert blob.etag.endswith("-2")
 
 
-class Failing(io.RawIOBase):
-    def __init__(self, good: int) -> None:
-        self.left = good
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self.left <= 0:
-            raise ConnectionResetError("gone")
-        n = min(len(buffer), self.left)
-        buffer[:n] = b"z" * n
-        self.left -= n
-        return n
-
-
 def test_failed_multipart_upload_is_aborted(s3: S3Driver, bucket: Container):
     with pytest.raises(ConnectionResetError):
-        bucket.upload_blob(Failing(20 * 2**20), blob_name="half.bin")
+        bucket.upload_blob(FailingStream(20 * 2**20), blob_name="half.bin")
     uploads = s3.fs.call_s3("list_multipart_uploads", Bucket=bucket.name)
     assert uploads.get("Uploads", []) == []
     assert "half.bin" not in bucket

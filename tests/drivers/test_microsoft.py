@@ -8,11 +8,9 @@ import logging
 import re
 import time
 import tracemalloc
-from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-import requests
 from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
@@ -40,14 +38,6 @@ pytestmark = [
 ]
 
 C_SHARP_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """A client with no credentials of ours and no proxy: everything here is on 127.0.0.1."""
-    with requests.Session() as session:
-        session.trust_env = False
-        yield session
 
 
 @pytest.fixture

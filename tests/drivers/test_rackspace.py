@@ -35,6 +35,7 @@ from tests.rigs.swift import (
     start_identity,
     tempauth_login,
 )
+from tests.streams import FailingStream
 
 pytestmark = [
     pytest.mark.skipif(
@@ -48,14 +49,6 @@ pytestmark = [
 
 MIB = 2**20
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """A client with no credentials of ours and no proxy: everything here is on 127.0.0.1."""
-    with requests.Session() as session:
-        session.trust_env = False
-        yield session
 
 
 @pytest.fixture
@@ -475,26 +468,10 @@ def test_large_upload_is_a_static_large_object(segmented, driver, container: Con
     assert driver.fs.find(segments) == []  # the segments went with the manifest
 
 
-class Failing(io.RawIOBase):
-    def __init__(self, good: int) -> None:
-        self.left = good
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self.left <= 0:
-            raise ConnectionResetError("source went away")
-        size = min(len(buffer), self.left)
-        buffer[:size] = b"x" * size
-        self.left -= size
-        return size
-
-
 def test_failed_large_upload_leaves_no_blob_and_no_segments(segmented, driver, container):
     mine = segmented.get_container(container.name)
     with pytest.raises(ConnectionResetError):
-        mine.upload_blob(Failing(9 * MIB), blob_name="half.bin")  # fails after 8 segments
+        mine.upload_blob(FailingStream(9 * MIB), blob_name="half.bin")  # fails after 8 segments
     assert "half.bin" not in container
     assert driver.fs.find(f"{container.name}_segments") == []
 
