@@ -2,7 +2,8 @@
 
 Both log in through the keystoneauth session that then carries every request (one connection
 pool), remember the token and the object-store URL, and log in again when keystoneauth sees a
-401 (``invalidate``). Keystone v3 needs no plugin of ours: keystoneauth's ``v3.Password`` does it.
+401 (``invalidate``). A login is retried as requests are (`RetryPolicy`). Keystone v3 needs
+no plugin of ours: keystoneauth's ``v3.Password`` does it.
 
 - ``"1"``: TempAuth / swauth, ``GET auth_url`` with ``X-Auth-User`` / ``X-Auth-Key``; the answer
   carries ``X-Auth-Token`` and ``X-Storage-Url``.
@@ -19,6 +20,8 @@ import threading
 from typing import Any
 
 from keystoneauth1 import plugin
+
+from fs_bridge._swift_retry import RetryPolicy
 
 __all__ = ["RACKSPACE_AUTH_URL", "SwiftAuth"]
 
@@ -40,6 +43,7 @@ class SwiftAuth(plugin.BaseAuthPlugin):
         token: str | None = None,
         storage_url: str | None = None,
         interface: str = "public",
+        retry: RetryPolicy | None = None,
     ) -> None:
         super().__init__()
         if version not in ("1", "rax"):
@@ -52,6 +56,7 @@ class SwiftAuth(plugin.BaseAuthPlugin):
         self.version = version
         self.region = region
         self.interface = interface
+        self.retry = retry or RetryPolicy()
         self._fixed = bool(token and storage_url)
         self._token = token
         self.endpoints: dict[str, str] = {OBJECT_STORE: storage_url} if storage_url else {}
@@ -87,12 +92,16 @@ class SwiftAuth(plugin.BaseAuthPlugin):
             return self._token, self.endpoints[OBJECT_STORE]
 
     def _login_v1(self, session: Any) -> None:
-        response = session.request(
-            self.auth_url,
-            "GET",
-            headers={"X-Auth-User": self.user, "X-Auth-Key": self.key},
-            authenticated=False,
-            raise_exc=False,
+        response = self.retry.send(
+            lambda: session.request(
+                self.auth_url,
+                "GET",
+                headers={"X-Auth-User": self.user, "X-Auth-Key": self.key},
+                authenticated=False,
+                raise_exc=False,
+                log=False,  # keystoneauth's DEBUG log would show the key and the token
+            ),
+            "login",
         )
         _check_login(response, self.auth_url)
         self._token = response.headers["X-Auth-Token"]
@@ -103,7 +112,13 @@ class SwiftAuth(plugin.BaseAuthPlugin):
         body = {
             "auth": {"RAX-KSKEY:apiKeyCredentials": {"username": self.user, "apiKey": self.key}}
         }
-        response = session.request(url, "POST", json=body, authenticated=False, raise_exc=False)
+        response = self.retry.send(
+            # unlogged: keystoneauth's DEBUG log shows JSON bodies (the API key, the token)
+            lambda: session.request(
+                url, "POST", json=body, authenticated=False, raise_exc=False, log=False
+            ),
+            "login",
+        )
         _check_login(response, url)
         access = response.json()["access"]
         token = access["token"]

@@ -4,7 +4,8 @@ A write holds at most one segment (``block_size`` bytes, plus the caller's last 
 memory. Objects that fit in one segment go up in one PUT on ``close()``; larger ones as
 segments in ``<container>_segments`` under ``<name>/<upload id>/<index>``, then a manifest
 (``?multipart-manifest=put``) under the name on ``close()``. If anything fails, the segments
-sent so far are deleted and nothing appears under the name.
+sent so far are deleted and nothing appears under the name. Each PUT carries the MD5 of its bytes
+as ``ETag``, which Swift checks on receipt (HTTP 422 on a mismatch).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
+from keystoneauth1.exceptions import ClientException
 
-from fs_bridge._swift_headers import ATTRIBUTE_OPTIONS, object_headers
+from fs_bridge._swift_headers import ATTRIBUTE_OPTIONS, md5_hex, object_headers
 
 if TYPE_CHECKING:
     from fs_bridge.swift import SwiftFileSystem
@@ -75,8 +77,8 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
         with self.buffer.getbuffer() as data:
             if final and not self.segments and len(data) <= self.blocksize:
                 self.fs._request(
-                    "PUT", self.container, self.key, data=data, headers=self.headers,
-                    path=self.path,
+                    "PUT", self.container, self.key, data=data,
+                    headers={**self.headers, "ETag": md5_hex(data)}, path=self.path,
                 )  # fmt: skip
                 sent = len(data)
             else:
@@ -109,11 +111,12 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
         if not self.segments:
             self.fs._request("PUT", self.segment_container)  # 201 or 202: there now
         name = f"{self.key}/{self.upload_id}/{len(self.segments):08d}"
-        response = self.fs._request("PUT", self.segment_container, name, data=data)
+        etag = md5_hex(data)
+        self.fs._request("PUT", self.segment_container, name, data=data, headers={"ETag": etag})
         self.segments.append(
             {
                 "path": f"/{self.segment_container}/{name}",
-                "etag": response.headers["Etag"].strip('"'),
+                "etag": etag,  # Swift checked it on receipt, and the manifest checks it again
                 "size_bytes": len(data),
             }
         )
@@ -129,8 +132,9 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
         segments, self.segments = self.segments, []
         for segment in segments:
             name = segment["path"].split("/", 2)[2]
-            # best effort: the upload's own error is the one to report
-            with contextlib.suppress(OSError):
+            # best effort (an HTTP error, or a connection that failed again): the upload's
+            # own error is the one to report, and the other segments still get their DELETE
+            with contextlib.suppress(OSError, ClientException):
                 self.fs._request("DELETE", self.segment_container, name, ok=(404,))
         self.buffer = None
         self.closed = True

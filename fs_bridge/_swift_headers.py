@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 import string
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ __all__ = [
     "META_PREFIX",
     "check_metadata",
     "info_from_headers",
+    "md5_hex",
     "metadata_from_headers",
     "object_headers",
     "parse_timestamp",
@@ -159,6 +161,11 @@ def info_from_headers(name: str, headers: Mapping[str, str]) -> dict[str, Any]:
     if not headers.get("X-Static-Large-Object") and not headers.get("X-Object-Manifest"):
         info["md5"] = etag
     return info
+
+
+def md5_hex(data: bytes | memoryview) -> str:
+    """The ``ETag`` a PUT carries: Swift answers 422 if the bytes it received have another MD5."""
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def parse_timestamp(value: str) -> datetime:

@@ -15,6 +15,13 @@ Keystone v3 password (``project_name``, ``user_domain_name``, ``project_domain_n
 ``"rax"`` Rackspace identity with an API key (the default of ``cloudfiles://``), or a ``token``
 with a ``storage_url``. ``region`` picks the catalog's object store.
 
+Faults: every request and login is retried ``retries`` times (4) when its connection fails,
+times out (``timeout``: 60 s to connect or between bytes) or is cut mid-answer, and on HTTP 408,
+429, 498 (Swift's rate limiting), 500, 502, 503 and 504, ``retry_backoff`` seconds (0.5) after
+the first failure, doubling (`RetryPolicy`). Every Swift request is idempotent (an object PUT
+carries the whole object, a POST all its metadata), so every method is retried. Bytes sent in
+one PUT carry their MD5 as ``ETag``: Swift refuses them (HTTP 422) if corrupted on the way.
+
 Costs: a listing is one GET per 10,000 entries (``listing_page_size``); ``info`` one HEAD; reads
 are ranged GETs of ``block_size`` bytes (8 MiB); a write holds at most ``segment_size`` bytes
 (32 MiB): smaller objects go up in one PUT on ``close()``, larger ones as segments in the
@@ -39,16 +46,19 @@ from fs_bridge._swift_headers import (
     ATTRIBUTE_OPTIONS,
     CONTAINER_META_PREFIX,
     info_from_headers,
+    md5_hex,
     metadata_from_headers,
     object_headers,
     parse_timestamp,
 )
+from fs_bridge._swift_retry import RetryPolicy
 
 __all__ = ["CloudFilesFileSystem", "SwiftFile", "SwiftFileSystem"]
 
 MIB = 2**20
 SEGMENT_SIZE = 32 * MIB
 LISTING_PAGE_SIZE = 10_000
+TIMEOUT = 60.0
 
 
 class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is untyped
@@ -75,6 +85,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         block_size: int = BLOCK_SIZE,
         segment_size: int = SEGMENT_SIZE,
         listing_page_size: int = LISTING_PAGE_SIZE,
+        retries: int = RetryPolicy.retries,
+        retry_backoff: float = RetryPolicy.backoff,
+        timeout: float | None = TIMEOUT,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -92,6 +105,8 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         self.blocksize = block_size
         self.segment_size = segment_size
         self.listing_page_size = listing_page_size
+        self.retry = RetryPolicy(retries, retry_backoff)
+        self.timeout = timeout
 
     # -- the connection ------------------------------------------------------------------------
 
@@ -127,8 +142,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
                 token=self.token,
                 storage_url=self.storage_url,
                 interface=self.interface,
+                retry=self.retry,
             )
-        session = ks_session.Session(auth=auth)
+        session = ks_session.Session(auth=auth, timeout=self.timeout)
         return openstack.connection.Connection(
             session=session, region_name=self.region, interface=self.interface, **options
         )
@@ -160,11 +176,16 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         ok: tuple[int, ...] = (),
         **kwargs: Any,
     ) -> Any:
-        """One request on the account, a container or an object; HTTP errors become OSErrors."""
+        """One request on the account, a container or an object; HTTP errors become OSErrors.
+
+        Retried on connection faults and busy answers: see `RetryPolicy`.
+        """
         url = "/" + quote(container, safe="") if container else ""
         if key:
             url += "/" + quote(key, safe="/")
-        response = self.store.request(url, method, **kwargs)
+        response = self.retry.send(
+            lambda: self.store.request(url, method, **kwargs), f"{method} {url}"
+        )
         if response.status_code < 300 or response.status_code in ok:
             return response
         raise _http_error(response, path or f"{container}/{key}".rstrip("/"))
@@ -350,6 +371,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         headers = object_headers(**{k: v for k, v in kwargs.items() if k in ATTRIBUTE_OPTIONS})
         if mode == "create":
             headers["If-None-Match"] = "*"  # 412, FileExistsError, if the object exists
+        headers["ETag"] = md5_hex(value)
         self._request("PUT", container, key, data=value, headers=headers)
 
     def set_attributes(
@@ -447,6 +469,16 @@ class CloudFilesFileSystem(SwiftFileSystem):
     default_auth_url = RACKSPACE_AUTH_URL
 
 
+_BY_STATUS: dict[int, tuple[type[OSError], int]] = {
+    404: (FileNotFoundError, errno.ENOENT),
+    401: (PermissionError, errno.EACCES),
+    403: (PermissionError, errno.EACCES),
+    409: (OSError, errno.ENOTEMPTY),
+    412: (FileExistsError, errno.EEXIST),
+}
+"""The builtin error of an HTTP status; others are ``OSError(EIO)`` (ValueError: a bad request)."""
+
+
 def _http_error(response: Any, path: str) -> Exception:
     """The builtin error for a Swift HTTP status (``FileNotFoundError`` for 404, ...)."""
     code = response.status_code
@@ -454,14 +486,9 @@ def _http_error(response: Any, path: str) -> Exception:
     body = (response.text or "").strip()
     if body and len(body) < 300 and "<html" not in body.lower():
         reason += f": {body}"
-    if code == 404:
-        return FileNotFoundError(errno.ENOENT, reason, path)
-    if code in (401, 403):
-        return PermissionError(errno.EACCES, reason, path)
-    if code == 409:
-        return OSError(errno.ENOTEMPTY, reason, path)
-    if code == 412:
-        return FileExistsError(errno.EEXIST, reason, path)
-    if code in (400, 411, 413, 422):
+    if code == 422 and response.request is not None and "ETag" in response.request.headers:
+        reason += " (the bytes it received do not have the MD5 sent: corrupted on the way)"
+    elif code in (400, 411, 413, 422):
         return ValueError(f"{path}: {reason}")
-    return OSError(errno.EIO, reason, path)
+    kind, number = _BY_STATUS.get(code, (OSError, errno.EIO))
+    return kind(number, reason, path)

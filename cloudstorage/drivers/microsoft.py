@@ -1,10 +1,11 @@
 """`AzureStorageDriver`: Azure Blob Storage through adlfs (``az://container/blob``).
 
 Reads, listings and fsspec access go through adlfs. What adlfs has no verb for, or does in
-more requests than needed, goes through `AzureStorageDriver.service`, a synchronous
-``BlobServiceClient`` on the same account and endpoint: uploads (one Put Blob for a small blob;
-staged blocks and one commit, carrying the Content-MD5, for a large one), downloads (one GET
-for a small blob), container ACLs and metadata, property patches and SAS URLs.
+more requests than needed, or without the driver's retry options, goes through
+`AzureStorageDriver.service`, a synchronous ``BlobServiceClient`` on the same account and
+endpoint: uploads (one Put Blob for a small blob; staged blocks and one commit, carrying the
+Content-MD5, for a large one), downloads (one GET for a small blob), one blob's lookup,
+container ACLs and metadata, property patches and SAS URLs.
 
 Metadata keys and values are stored in a reversible encoding Azure accepts (dashed keys such as
 ``owner-id``, non-ASCII values): see `cloudstorage.drivers._azure_keys`.
@@ -36,6 +37,7 @@ from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
     IsNotEmptyError,
+    NotFoundError,
 )
 
 try:
@@ -43,6 +45,7 @@ try:
     from azure.core.exceptions import AzureError
     from azure.storage.blob import (
         BlobBlock,
+        BlobProperties,
         BlobSasPermissions,
         BlobServiceClient,
         ContainerProperties,
@@ -73,8 +76,19 @@ _SAS_PERMISSIONS = {
     "PUT": BlobSasPermissions(create=True, write=True),
     "DELETE": BlobSasPermissions(delete=True),
 }
-_RETRY_OPTIONS = frozenset({"retry_total", "initial_backoff", "increment_base", "retry_policy"})
-"""Driver options handed to the SDK's retry policy (defaults: 3 retries, 15 s first backoff)."""
+_RETRY_OPTIONS = frozenset(
+    {"retry_total", "initial_backoff", "increment_base", "random_jitter_range", "retry_policy"}
+)
+"""Driver options handed to the SDK's retry policy (defaults: 3 retries, 15 s first backoff,
+each wait moved at random by up to 3 s)."""
+_INFO_PROPERTIES = (
+    "metadata", "creation_time", "last_modified", "content_settings", "etag", "deleted",
+    "deleted_time", "remaining_retention_days", "archive_status", "last_accessed_on", "tags",
+    "tag_count",
+)  # fmt: skip
+"""`BlobProperties` an adlfs ``info`` dict carries (adlfs's ``FORWARDED_BLOB_PROPERTIES``)."""
+_FOLDER_MARKERS = (("is_directory", "true"), ("hdi_isfolder", "true"), ("Hdi_isfolder", "true"))
+"""Metadata that makes a blob a folder for adlfs (and so not a blob for this driver)."""
 _MAX_SINGLE_PUT = 5000 * 1024 * 1024
 """The largest body one Put Blob (what an upload URL allows) takes."""
 
@@ -86,8 +100,10 @@ class AzureStorageDriver(Driver):
     ``https://{account_name}.blob.core.windows.net``: Azurite
     (``http://127.0.0.1:10000/devstoreaccount1``), sovereign clouds, private endpoints.
     Blobs have no ACLs of their own: container ACLs set the public access level.
-    ``retry_total``, ``initial_backoff``, ``increment_base`` or ``retry_policy`` tune the SDK's
-    retries of failed and throttled requests (its default waits 15 s before the first one).
+    ``retry_total``, ``initial_backoff``, ``increment_base``, ``random_jitter_range`` or
+    ``retry_policy`` tune the SDK's retries of failed and throttled requests (its default waits
+    15 s before the first one); they apply to the driver's own requests (transfers, lookups),
+    not to adlfs's (listings, ``fs``), which has no retry options.
     """
 
     name = "AZURE"
@@ -257,6 +273,19 @@ class AzureStorageDriver(Driver):
                 checksum=_md5_hex(settings.get("content_md5"), info["name"]),
             )
         return fields
+
+    def _blob_info(self, container: str, blob: str) -> dict[str, Any]:
+        """One Get Blob Properties on `service`, with the driver's retry options, as an adlfs
+        ``info`` dict (adlfs's own client retries with the SDK's default 15 s first backoff)."""
+        client = self.service.get_blob_client(container, blob)
+        with self._errors(container, blob):
+            properties = client.get_blob_properties()
+        info = _info_from_properties(container, properties)
+        if info["type"] != "file":
+            raise NotFoundError(
+                f"blob {blob!r} in container {container!r} was not found (a folder)"
+            )
+        return info
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         """adlfs ``open(path, "wb", ...)`` options; `_upload` sends the same to the SDK."""
@@ -439,6 +468,23 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
         parts.append(part)
         wanted -= len(part)
     return b"".join(parts)
+
+
+def _info_from_properties(container: str, properties: BlobProperties) -> dict[str, Any]:
+    """The ``info`` dict adlfs makes of a blob's properties: same keys, names and etag quotes."""
+    info: dict[str, Any] = {
+        key: value for key, value in vars(properties).items() if key in _INFO_PROPERTIES
+    }
+    if info.get("etag") is not None:
+        info["etag"] = '"{}"'.format(str(info["etag"]).strip('"'))
+    metadata = info.get("metadata") or {}
+    folder = any(metadata.get(key) == value for key, value in _FOLDER_MARKERS)
+    info.update(
+        name=f"{container}/{properties.name}",
+        size=None if folder else properties.size,
+        type="directory" if folder else "file",
+    )
+    return info
 
 
 def _md5_hex(content_md5: bytes | bytearray | None, name: str) -> str | None:

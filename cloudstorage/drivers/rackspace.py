@@ -73,7 +73,8 @@ class SwiftDriver(Driver):
     ``auth_url`` is TempAuth's ``.../auth/v1.0`` (``auth_version="1"``, the default) or
     Keystone's ``.../v3`` (``auth_version="3"`` with ``project_name`` and the domain options,
     ``region`` picking the catalog's object store). Other options: ``temp_url_key``,
-    ``digest``, ``segment_size`` (bytes per segment of large uploads).
+    ``digest``, ``segment_size`` (bytes per segment of large uploads), and ``retries``,
+    ``retry_backoff``, ``timeout`` for failed, throttled or slow requests (see `fs_bridge.swift`).
     """
 
     name = "SWIFT"
@@ -93,6 +94,9 @@ class SwiftDriver(Driver):
         "token",
         "storage_url",
         "listing_page_size",
+        "retries",
+        "retry_backoff",
+        "timeout",
     )
 
     def __init__(

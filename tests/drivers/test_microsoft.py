@@ -458,3 +458,21 @@ def test_patch_blob_keeps_content_md5(container: Container):
     assert fetched.checksum == hashlib.md5(b"md5 me").hexdigest()
     assert fetched.meta_data == {"owner-id": "2"}
     assert fetched.content_type == "text/x-patched"
+
+
+def test_blob_lookup_goes_through_service_with_adlfs_info_shape(driver, container: Container, sent):
+    container.upload_blob(io.BytesIO(b"look me up"), blob_name="dir/l.txt", meta_data={"k": "v"})
+    sent.clear()
+    info = driver._blob_info(container.name, "dir/l.txt")
+    # one Get Blob Properties on the driver's own client (its retry options), not adlfs's
+    assert [method for method, _ in sent] == ["HEAD"]
+    driver.fs.invalidate_cache()
+    adlfs_info = driver.fs.info(f"{container.name}/dir/l.txt")
+    assert set(info) == set(adlfs_info)
+    for key in ("name", "size", "type", "etag", "metadata", "last_modified", "creation_time"):
+        assert info[key] == adlfs_info[key], key
+    assert info["content_settings"] == adlfs_info["content_settings"]
+    with pytest.raises(NotFoundError):
+        driver._blob_info(container.name, "dir")  # a folder is no blob
+    with pytest.raises(NotFoundError):
+        driver._blob_info(container.name, "missing.txt")

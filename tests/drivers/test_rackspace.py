@@ -8,8 +8,10 @@ is started here.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -35,6 +37,7 @@ from tests.rigs.swift import (
     start_identity,
     tempauth_login,
 )
+from tests.servers.fault_proxy import start_fault_proxy
 from tests.streams import FailingStream
 
 pytestmark = [
@@ -367,6 +370,58 @@ def test_swift_wrong_key_is_a_credentials_error(server):
     driver = SwiftDriver(server.user, "wrong", auth_url=server.auth_url)
     with pytest.raises(CredentialsError):
         driver.validate_credentials()
+
+
+# -- faults: retries of logins and requests, the ETag of each PUT ----------------------------
+
+
+def test_busy_logins_are_retried(server):
+    with start_fault_proxy(server.proxy_url) as proxy:
+        driver = SwiftDriver(
+            server.user, server.key, auth_url=proxy.url + "/auth/v1.0", retry_backoff=0.01
+        )
+        proxy.fail("GET", r"^/auth/v1\.0$", times=2, status=503)
+        driver.validate_credentials()
+        assert proxy.count("fail") == 2
+    identity = urlsplit(shared_identity(server).url)
+    with start_fault_proxy(f"http://{identity.netloc}") as proxy:
+        driver = CloudFilesDriver(
+            server.user, server.key, auth_url=proxy.url + identity.path, retry_backoff=0.01
+        )
+        proxy.fail("POST", r"^/v2\.0/tokens$", times=2, status=429)
+        driver.validate_credentials()
+        assert proxy.count("fail") == 2
+
+
+def test_retry_and_timeout_options_reach_the_filesystem(server):
+    driver = SwiftDriver(
+        server.user, server.key, auth_url=server.auth_url, retries=1, retry_backoff=0.1,
+        timeout=5.0,
+    )  # fmt: skip
+    assert driver.fs.retry.retries == 1
+    assert driver.fs.retry.backoff == 0.1
+    assert driver.fs.conn.session.timeout == 5.0
+    assert fsspec.filesystem("swift", **driver.storage_options).retry == driver.fs.retry
+
+
+def test_every_put_carries_the_md5_of_its_bytes(segmented, container: Container, monkeypatch):
+    puts: list[tuple[str, str | None, bytes]] = []
+    original = requests.Session.send
+
+    def send(self, request, **kwargs):
+        if request.method == "PUT" and request.body:
+            body = bytes(request.body) if not isinstance(request.body, str) else b""
+            puts.append((request.url, request.headers.get("ETag"), body))
+        return original(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    target = segmented.get_container(container.name)  # 1 MiB segments
+    target.upload_blob(io.BytesIO(b"small"), blob_name="one.bin")
+    target.upload_blob(io.BytesIO(os.urandom(2 * MIB + 5)), blob_name="big.bin")
+    data_puts = [put for put in puts if "multipart-manifest" not in put[0]]
+    assert len(data_puts) == 4  # one object, then three segments
+    for _url, etag, body in data_puts:
+        assert etag == hashlib.md5(body).hexdigest()
 
 
 @pytest.mark.parametrize("region", ["DFW", "ORD", "IAD", "LON", "SYD", "HKG", "lon"])

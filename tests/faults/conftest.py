@@ -1,9 +1,11 @@
 """Cloud drivers reaching their real servers through a `FaultProxy` each.
 
-``cloud`` is parametrised over the S3, GCS and Azure rigs: the server starts once per session
-(shared with the conformance suite's rig when both run), and a second driver with the rig's
-credentials is built on the proxy's URL. Each test starts with no faults and no recorded
-requests.
+``cloud`` is parametrised over every cloud rig (those of ``CLOUDSTORAGE_TEST_DRIVERS`` if set):
+the server starts once per session (shared with the conformance suite's rig when both run), and
+a second driver with the rig's credentials is built on the proxy's URL, its retries scaled down.
+Swift logs in through the proxy too (TempAuth builds the storage URL from the login's Host);
+Cloud Files logs in at an identity service of its own whose catalog points at the proxy. Each
+test starts with no faults and no recorded requests.
 """
 
 from __future__ import annotations
@@ -12,26 +14,41 @@ import asyncio
 import importlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from cloudstorage import Container, Driver
 from cloudstorage.exceptions import CloudStorageError
-from tests.conftest import unique_name
+from tests.conftest import RIG_NAMES, unique_name
 from tests.rigs import STARTERS, Rig
 from tests.servers.fault_proxy import (
     AZURE_SERVER_BUSY,
     GCS_TOO_MANY_REQUESTS,
     S3_SLOW_DOWN,
+    SWIFT_RATE_LIMITED,
+    SWIFT_TOO_MANY_REQUESTS,
     FaultProxy,
 )
 
-CLOUD_RIGS = ("s3", "gcs", "azure")
-FAST_RETRIES = {"initial_backoff": 0.2, "increment_base": 1, "retry_total": 3}
+S3_FAMILY = ("s3", "minio", "digitalocean", "backblaze")
+SWIFT_FAMILY = ("swift", "cloudfiles")
+CLOUD_RIGS = tuple(
+    name for name in (*S3_FAMILY, "gcs", "azure", *SWIFT_FAMILY) if name in RIG_NAMES
+)
+FAST_RETRIES = {
+    "initial_backoff": 0.2,
+    "increment_base": 1,
+    "retry_total": 3,
+    "random_jitter_range": 0,
+}
 """Azure's default first backoff is 15 s: the same policy, scaled down for tests."""
+SWIFT_OPTIONS = {"retries": 3, "retry_backoff": 0.05, "segment_size": 8 * 2**20}
+"""Swift's retries (4, from 0.5 s) scaled down; segments of 8 MiB, so that a 9 MiB blob is a
+large object (two segments and a manifest) as it is multipart on the other services."""
 
 
 @dataclass
@@ -43,46 +60,125 @@ class Cloud:
     proxy: FaultProxy
     driver: Driver
     throttle_answer: tuple[int, dict[str, str], bytes]
+    stops: list[Any] = field(default_factory=list)
+
+    def pending_uploads(self, container: str) -> list[str]:
+        """Blob names with an unfinished upload still stored (never listed as a blob).
+
+        S3: open multipart uploads; Swift: segments in ``<container>_segments``; GCS and
+        Azure keep nothing that lists (resumable sessions and uncommitted blocks expire).
+        """
+        direct: Any = self.rig.driver
+        if self.name in S3_FAMILY:
+            uploads = direct._call("list_multipart_uploads", Bucket=container).get("Uploads", [])
+            return [upload["Key"] for upload in uploads]
+        if self.name in SWIFT_FAMILY:
+            segments = f"{container}_segments"
+            if not direct.fs.exists(segments):
+                return []
+            # segment names: <blob name>/<upload id>/<index>
+            names = direct.fs.find(segments)
+            return sorted({name.split("/", 1)[1].rsplit("/", 2)[0] for name in names})
+        return []
+
+    def abort_pending(self, container: str) -> None:
+        """What a lifecycle rule (S3) or a sweep of old segments (Swift) would do."""
+        direct: Any = self.rig.driver
+        if self.name in S3_FAMILY:
+            uploads = direct._call("list_multipart_uploads", Bucket=container).get("Uploads", [])
+            for upload in uploads:
+                direct._call(
+                    "abort_multipart_upload",
+                    Bucket=container,
+                    Key=upload["Key"],
+                    UploadId=upload["UploadId"],
+                )
+        elif self.name in SWIFT_FAMILY and direct.fs.exists(f"{container}_segments"):
+            direct.fs.rm(f"{container}_segments", recursive=True)
 
 
 def blob_path(container: str, blob: str) -> str:
-    """A regex for requests that read one blob: S3 and Azure ``/C/B``, GCS ``/b/C/o/B``."""
+    """A regex for requests that read one blob: S3, Azure and Swift ``/C/B``, GCS ``/b/C/o/B``."""
     return rf"/{container}/(o/)?{re.escape(blob)}(\?|$)"
 
 
 def upload_path(name: str, container: str, blob: str) -> str:
-    """A regex for the requests that upload one blob (GCS: resumable session requests too)."""
+    """A regex for the requests that upload one blob (GCS: resumable session requests too;
+    Swift: the segments of a large object, in ``<container>_segments``, and its manifest)."""
     if name == "gcs":
         return rf"/upload/storage/v1/b/{container}/o\?.*name={re.escape(blob)}"
+    if name in SWIFT_FAMILY:
+        return rf"/{container}(_segments)?/{re.escape(blob)}(/|\?|$)"
     return blob_path(container, blob)
 
 
-def _proxied(name: str, rig: Rig, proxy_url: str) -> Driver:
-    original = rig.driver
-    if name == "s3":
-        from cloudstorage.drivers.amazon import S3Driver  # noqa: PLC0415  # optional extra
-
-        return S3Driver(original.key, original.secret, endpoint_url=proxy_url)
+def _proxied(name: str, rig: Rig, proxy_url: str, workdir: Path, stops: list[Any]) -> Driver:
+    original: Any = rig.driver
+    if name in S3_FAMILY:
+        # the same class and options as the rig's, the endpoint on the proxy
+        return s3_family_driver(name, original.key, original.secret, proxy_url)
     if name == "gcs":
         from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415
 
         return GoogleStorageDriver(
             key=original.key, project=original.project, endpoint_url=proxy_url
         )
-    from cloudstorage.drivers.microsoft import AzureStorageDriver  # noqa: PLC0415
+    if name == "azure":
+        from cloudstorage.drivers.microsoft import AzureStorageDriver  # noqa: PLC0415
 
-    path = urlsplit(original.endpoint_url).path
-    return AzureStorageDriver(
-        original.account_name, original.key, endpoint_url=proxy_url + path, **FAST_RETRIES
-    )
+        path = urlsplit(original.endpoint_url).path
+        return AzureStorageDriver(
+            original.account_name, original.key, endpoint_url=proxy_url + path, **FAST_RETRIES
+        )
+    from cloudstorage.drivers.rackspace import CloudFilesDriver, SwiftDriver  # noqa: PLC0415
+    from tests.rigs import swift as swift_rigs  # noqa: PLC0415
+
+    server = swift_rigs.shared_swift(workdir)  # the rig's (started already)
+    tempauth = proxy_url + urlsplit(server.auth_url).path
+    if name == "swift":
+        return SwiftDriver(original.key, original.secret, auth_url=tempauth, **SWIFT_OPTIONS)
+    identity = swift_rigs.start_identity(server, tempauth_url=tempauth)
+    stops.append(identity.stop)
+    return CloudFilesDriver(
+        original.key, original.secret, region=original.region, auth_url=identity.url,
+        **SWIFT_OPTIONS,
+    )  # fmt: skip
 
 
-def _upstream(name: str, rig: Rig) -> str:
-    parts = urlsplit(rig.driver.endpoint_url)
+def s3_family_driver(name: str, key: str, secret: str, endpoint_url: str) -> Driver:
+    """The S3-family rig ``name``'s driver (its class and options) with these credentials and
+    endpoint (the proxy's; moto takes any credentials)."""
+    from tests.rigs import s3 as s3_rigs  # noqa: PLC0415  # optional extra
+
+    builder = getattr(s3_rigs, f"{name}_driver")
+    return builder(_MotoBehind(key, secret, endpoint_url))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class _MotoBehind:
+    """The moto server's credentials with the proxy's endpoint, for the S3 rigs' builders."""
+
+    access_key: str
+    secret_key: str
+    endpoint_url: str
+
+
+def _upstream(name: str, rig: Rig, workdir: Path) -> str:
+    if name in SWIFT_FAMILY:
+        from tests.rigs.swift import shared_swift  # noqa: PLC0415
+
+        return shared_swift(workdir).proxy_url  # the rig's (started already)
+    parts = urlsplit(rig.driver.endpoint_url)  # type: ignore[attr-defined]
     return f"{parts.scheme}://{parts.netloc}"
 
 
-_THROTTLE = {"s3": S3_SLOW_DOWN, "gcs": GCS_TOO_MANY_REQUESTS, "azure": AZURE_SERVER_BUSY}
+_THROTTLE = {
+    **dict.fromkeys(S3_FAMILY, S3_SLOW_DOWN),
+    "gcs": GCS_TOO_MANY_REQUESTS,
+    "azure": AZURE_SERVER_BUSY,
+    "swift": SWIFT_RATE_LIMITED,
+    "cloudfiles": SWIFT_TOO_MANY_REQUESTS,
+}
 
 
 @pytest.fixture(scope="session", params=CLOUD_RIGS)
@@ -92,28 +188,40 @@ def cloud_session(
     name = request.param
     workdir: Path = tmp_path_factory.mktemp(f"faults-{name}")
     with STARTERS[name](workdir) as rig:
-        proxy = FaultProxy(_upstream(name, rig))
+        proxy = FaultProxy(_upstream(name, rig, workdir))
+        stops: list[Any] = []
         try:
-            yield Cloud(name, rig, proxy, _proxied(name, rig, proxy.url), _THROTTLE[name])
+            driver = _proxied(name, rig, proxy.url, workdir, stops)
+            yield Cloud(name, rig, proxy, driver, _THROTTLE[name], stops)
         finally:
+            for stop in stops:
+                stop()
             proxy.close()
 
 
 @pytest.fixture
 def cloud(cloud_session: Cloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
-    """The session's proxied cloud, with no faults; gcsfs's backoff (1, 2, 4, ... s) cut 20x."""
-    # the driver module first: it turns gcsfs's HNS probing off before gcsfs is imported
-    importlib.import_module("cloudstorage.drivers.google")
-    import gcsfs.retry  # noqa: PLC0415  # optional extra
+    """The session's proxied cloud, with no faults; the backoffs of gcsfs (1, 2, 4, ... s),
+    s3fs (0.1 x 1.7^n s) and botocore (up to 1, 2, ... s) cut 20x, their retry counts kept."""
+    if cloud_session.name == "gcs":
+        # the driver module first: it turns gcsfs's HNS probing off before gcsfs is imported
+        importlib.import_module("cloudstorage.drivers.google")
+        import gcsfs.retry  # noqa: PLC0415  # optional extra
 
-    monkeypatch.setattr(gcsfs.retry, "asyncio", _FastAsyncio())
+        monkeypatch.setattr(gcsfs.retry, "asyncio", _FastAsyncio())
+    if cloud_session.name in S3_FAMILY:
+        import aiobotocore.endpoint  # noqa: PLC0415  # optional extra
+        import s3fs.core  # noqa: PLC0415  # optional extra
+
+        monkeypatch.setattr(s3fs.core, "asyncio", _FastAsyncio())
+        monkeypatch.setattr(aiobotocore.endpoint, "asyncio", _FastAsyncio())
     cloud_session.proxy.clear()
     yield cloud_session
     cloud_session.proxy.clear()
 
 
 class _FastAsyncio:
-    """gcsfs.retry's ``asyncio``, its sleeps shortened (its retry count and order unchanged)."""
+    """A module's ``asyncio``, its sleeps shortened (retry counts and order unchanged)."""
 
     def __getattr__(self, name: str) -> object:
         return getattr(asyncio, name)
@@ -131,6 +239,7 @@ def bucket(cloud: Cloud) -> Iterator[Container]:
     yield created
     cloud.proxy.clear()
     try:
+        cloud.abort_pending(created.name)
         for blob in list(created):
             blob.delete()
         created.delete()

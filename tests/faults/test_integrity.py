@@ -1,9 +1,10 @@
 """Content hashes: bytes corrupted in transit are caught, and nothing corrupt is left behind.
 
 Downloads are checked against the MD5 the service reports (S3's single-part ETag, GCS's
-``md5Hash``, Azure's ``Content-MD5``): the fault proxy flips bytes of the response body and
-leaves the headers alone, as a faulty middlebox would. Azure uploads carry a transactional
-Content-MD5 that the service checks on receipt.
+``md5Hash``, Azure's ``Content-MD5``, Swift's ETag of an object sent in one PUT): the fault
+proxy flips bytes of the response body and leaves the headers alone, as a faulty middlebox
+would. Azure uploads carry a transactional Content-MD5, Swift PUTs (one-request objects and
+each segment of a large one) an ``ETag``, that the service checks on receipt.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from cloudstorage import Container
 from cloudstorage.exceptions import CloudStorageError
-from tests.faults.conftest import Cloud, blob_path, upload_path
+from tests.faults.conftest import CLOUD_RIGS, Cloud, blob_path, upload_path
 
 DATA = os.urandom(200_000)
 
@@ -74,13 +75,18 @@ def test_clean_download_passes_the_check(cloud: Cloud, bucket: Container, tmp_pa
     assert (tmp_path / "ok.bin").read_bytes() == DATA
 
 
-@pytest.mark.parametrize("size", [200_000, 9 * 2**20], ids=["put-blob", "blocks"])
-@pytest.mark.parametrize("cloud_session", ["azure"], indirect=True, scope="session")
-def test_corrupted_azure_upload_is_refused_and_leaves_nothing(
-    cloud: Cloud, bucket: Container, size: int
-):
+UPLOADS_CHECKED = [name for name in ("azure", "swift", "cloudfiles") if name in CLOUD_RIGS]
+"""The services whose uploads carry an MD5 the service checks (Azure: Content-MD5; Swift: ETag)."""
+
+
+@pytest.mark.parametrize("size", [200_000, 9 * 2**20], ids=["one-request", "large"])
+@pytest.mark.parametrize("cloud_session", UPLOADS_CHECKED, indirect=True, scope="session")
+def test_corrupted_upload_is_refused_and_leaves_nothing(cloud: Cloud, bucket: Container, size: int):
+    # large: Azure's staged blocks, Swift's segments (8 MiB for these tests) and manifest
     cloud.proxy.corrupt_request("PUT", upload_path(cloud.name, bucket.name, "u.bin"), times=100)
     with pytest.raises(CloudStorageError, match=r"Md5Mismatch|MD5"):
         bucket.upload_blob(io.BytesIO(os.urandom(size)), blob_name="u.bin")
+    assert cloud.proxy.count("corrupt_request") == 1  # refused, not retried
     cloud.proxy.clear()
     assert list(cloud.rig.driver.get_container(bucket.name)) == []
+    assert cloud.pending_uploads(bucket.name) == []

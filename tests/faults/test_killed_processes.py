@@ -1,8 +1,9 @@
 """A process SIGKILLed in the middle of an upload leaves nothing that lists as a blob.
 
 The child uploads an endless stream; once the upload is under way (the local store's temporary
-file written, S3's multipart upload begun with a part sent) it stops in ``read()`` and tells
-the parent, which kills it with SIGKILL: no ``finally``, no abort, no cleanup runs.
+file written, S3's multipart upload begun with a part sent, Swift's first segment sent) it
+stops in ``read()`` and tells the parent, which kills it with SIGKILL: no ``finally``, no
+abort, no cleanup runs.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import pytest
 from cloudstorage import Container
 from cloudstorage.drivers.amazon import S3Driver
 from cloudstorage.drivers.local import LocalDriver
-from tests.conftest import unique_name
+from cloudstorage.drivers.rackspace import SwiftDriver
+from tests.conftest import RIG_NAMES, unique_name
 from tests.rigs.s3 import shared_moto
+from tests.rigs.swift import shared_swift, swift_driver
 from tests.servers._process import REPO_ROOT
 
 CHILD = textwrap.dedent(
@@ -112,4 +115,23 @@ def test_killed_s3_upload_lists_nothing(tmp_path: Path):
             UploadId=upload["UploadId"],
         )
     assert "Uploads" not in driver._call("list_multipart_uploads", Bucket=container.name)
+    container.delete()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("swift" not in RIG_NAMES, reason="the swift rig is not selected")
+def test_killed_swift_upload_lists_nothing(tmp_path: Path):
+    server = shared_swift(tmp_path)
+    driver = swift_driver(server)
+    container: Container = driver.create_container(unique_name("killed"))
+    # 8 MiB segments: the child's first read fills one, which is sent before the second read
+    kwargs = {"auth_url": server.auth_url, "segment_size": 8 * 2**20}
+    _kill_mid_upload(SwiftDriver, (server.user, server.key), kwargs, container.name)
+    assert list(container) == []
+    assert "big.bin" not in container
+    # The segment sent stays in <container>_segments (no manifest ties it to a name): as with
+    # S3's open multipart uploads, a sweep of old segments (or X-Delete-After) removes it.
+    segments = driver.fs.find(f"{container.name}_segments")
+    assert [name.split("/")[1] for name in segments] == ["big.bin"]
+    driver.fs.rm(f"{container.name}_segments", recursive=True)
     container.delete()

@@ -14,7 +14,7 @@ import pytest
 
 from cloudstorage import Blob, Container, Driver
 from cloudstorage.exceptions import CloudStorageError
-from tests.faults.conftest import Cloud
+from tests.faults.conftest import CLOUD_RIGS, Cloud
 
 Case = tuple[str, Callable[[Driver], Any], str]
 
@@ -84,12 +84,23 @@ CASES: dict[str, list[Case]] = {
         ("url-negative", _url(-1), "positive"),
     ],
 }
+CASES["swift"] = CASES["cloudfiles"] = [
+    ("container-slash", _create("a/b"), "no '/'"),
+    ("container-too-long", _create("c" * 257), "256 bytes"),
+    ("container-acl", _create("valid-container", acl="public-read"), "not one of"),
+    ("name-too-long", _upload("k" * 1025), "1024 bytes"),
+    ("meta-value-too-long", _upload(meta_data={"k": "v" * 257}), "Swift allows 256"),
+    ("meta-too-many", _upload(meta_data={f"k{i}": "v" for i in range(91)}), "Swift allows 90"),
+    ("blob-acl", _upload(acl="private"), "not one of"),
+    ("url-negative", _url(-1), "positive"),
+]
 
 
 def _cases() -> list[Any]:
     return [
         pytest.param(name, run, rule, id=f"{name}-{label}")
         for name, cases in CASES.items()
+        if name in CLOUD_RIGS
         for label, run, rule in cases
     ]
 

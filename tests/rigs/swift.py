@@ -42,10 +42,16 @@ def shared_swift(workdir: Path) -> SwiftServer:
         return _server[0]
 
 
-def tempauth_login(server: SwiftServer, user: str, key: str) -> tuple[str, str]:
-    """(token, storage URL) from the Swift's TempAuth."""
+def tempauth_login(
+    server: SwiftServer, user: str, key: str, auth_url: str | None = None
+) -> tuple[str, str]:
+    """(token, storage URL) from the Swift's TempAuth, at ``auth_url`` if given (a proxy's).
+
+    TempAuth builds the storage URL from the Host of the login request, so a login through a
+    proxy returns a storage URL on that proxy.
+    """
     request = urllib.request.Request(
-        server.auth_url, headers={"X-Auth-User": user, "X-Auth-Key": key}
+        auth_url or server.auth_url, headers={"X-Auth-User": user, "X-Auth-Key": key}
     )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=10) as response:
@@ -66,9 +72,15 @@ class Identity:
 
 
 def start_identity(
-    server: SwiftServer, extra_services: list[dict[str, Any]] | None = None
+    server: SwiftServer,
+    extra_services: list[dict[str, Any]] | None = None,
+    tempauth_url: str | None = None,
 ) -> Identity:
-    """Answers ``POST /v2.0/tokens`` for the Swift's users; user name = TempAuth user."""
+    """Answers ``POST /v2.0/tokens`` for the Swift's users; user name = TempAuth user.
+
+    The token comes from TempAuth at ``tempauth_url`` (default: the Swift's own), whose storage
+    URL becomes the catalog's object store: a TempAuth URL on a proxy puts the store behind it.
+    """
     seen: list[dict[str, Any]] = []
     users = {server.user: server.key, server.other_user: server.other_key}
 
@@ -81,7 +93,7 @@ def start_identity(
             if self.path.rstrip("/") != "/v2.0/tokens" or users.get(user) != key:
                 self._answer(401, {"unauthorized": {"code": 401, "message": "bad credentials"}})
                 return
-            token, storage_url = tempauth_login(server, user, key)
+            token, storage_url = tempauth_login(server, user, key, tempauth_url)
             endpoints = [
                 {"region": region, "tenantId": server.account, "publicURL": storage_url,
                  "internalURL": storage_url}

@@ -8,7 +8,8 @@ was sent. Bodies are buffered whole: this is for test-sized blobs.
 
 Faults (first matching rule with uses left wins; ``skip`` lets that many matches through first):
 
-- ``fail``: answer a status and body (S3's 503 SlowDown, Azure's 503 ServerBusy, GCS's 429).
+- ``fail``: answer a status and body (S3's 503 SlowDown, Azure's 503 ServerBusy, GCS's 429,
+  Swift's 498).
 - ``drop_request``: read part of the request body, then close the connection (no answer).
 - ``drop_response``: forward, then send the headers and half the body and close.
 - ``corrupt``: forward, then flip bytes of the response body (headers and hashes unchanged).
@@ -35,6 +36,8 @@ __all__ = [
     "AZURE_SERVER_BUSY",
     "GCS_TOO_MANY_REQUESTS",
     "S3_SLOW_DOWN",
+    "SWIFT_RATE_LIMITED",
+    "SWIFT_TOO_MANY_REQUESTS",
     "Fault",
     "FaultProxy",
     "Seen",
@@ -65,6 +68,11 @@ GCS_TOO_MANY_REQUESTS = (
     b'{"error": {"code": 429, "message": "The rate of change requests is too high.",'
     b' "errors": [{"reason": "rateLimitExceeded"}]}}',
 )
+
+SWIFT_RATE_LIMITED = (498, {"Content-Type": "text/html; charset=UTF-8"}, b"Slow down")
+"""Swift's ratelimit middleware (``498 Rate Limited``)."""
+SWIFT_TOO_MANY_REQUESTS = (429, {"Content-Type": "text/html; charset=UTF-8"}, b"Slow down")
+"""Rackspace Cloud Files' (and a Swift configured so) throttling answer."""
 
 
 @dataclass

@@ -1,0 +1,66 @@
+"""`RetryPolicy`: how Swift requests (and logins) are retried on connection faults and busy answers.
+
+A request is tried again when its connection fails, times out or is cut in the middle of the
+answer (keystoneauth's `RetriableConnectionFailure` and `UnknownConnectionError`, which wraps
+a truncated body), or when the service answers one of `RETRY_STATUSES`. The wait doubles from
+``backoff`` seconds, or is what a ``Retry-After`` header asks (capped at `MAX_DELAY`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MAX_DELAY", "RETRY_STATUSES", "RetryPolicy"]
+
+logger = logging.getLogger("fs_bridge.swift")
+
+RETRY_STATUSES = frozenset({408, 429, 498, 500, 502, 503, 504})
+"""Answers worth another try: timeouts, throttling (498 is Swift's ratelimit), server faults."""
+MAX_DELAY = 30.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """``retries`` more tries after the first, waiting ``backoff`` seconds, then 2x, 4x, ..."""
+
+    retries: int = 4
+    backoff: float = 0.5
+
+    def send(self, request: Callable[[], Any], what: str) -> Any:
+        """The answer of ``request()``, tried again while it fails in a way worth retrying.
+
+        Returns the last answer (which may be an error status); raises the last exception.
+        """
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try:
+                response = request()
+            except Exception as exc:
+                if last or not _retriable(exc):
+                    raise
+                self._pause(attempt, None, f"{what}: {exc}")
+                continue
+            if last or response.status_code not in RETRY_STATUSES:
+                return response
+            self._pause(attempt, response, f"{what}: HTTP {response.status_code}")
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _pause(self, attempt: int, response: Any, what: str) -> None:
+        delay = min(self.backoff * 2**attempt, MAX_DELAY)
+        asked = response.headers.get("Retry-After", "") if response is not None else ""
+        if asked.isdigit():
+            delay = min(float(asked), MAX_DELAY)
+        logger.debug("retrying in %.2f s (%d left): %s", delay, self.retries - attempt, what)
+        time.sleep(delay)
+
+
+def _retriable(exc: Exception) -> bool:
+    from keystoneauth1 import exceptions  # noqa: PLC0415  # keeps this module light to import
+
+    return isinstance(
+        exc, (exceptions.RetriableConnectionFailure, exceptions.UnknownConnectionError)
+    )
