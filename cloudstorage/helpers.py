@@ -54,14 +54,18 @@ def file_checksum(filename: FileOrPath, hash_type: str = "md5", block_size: int 
 
 
 def guess_content_type(name: str | None, head: bytes | None) -> str | None:
-    """Guess a MIME type from a file's leading bytes (python-magic), then from its name.
+    """Guess a MIME type from a file's name (mimetypes), else from its leading bytes (python-magic).
 
-    python-magic recognises binary formats by their bytes, but calls CSS, JavaScript or CSV
-    "text/plain"; when it answers only a generic type and the name's extension says more,
-    the extension wins.
+    A name whose extension names a specific type settles it: sniffing costs up to 0.15 ms
+    (libmagic tries its whole database on bytes it does not recognise), more than the rest of
+    a small local upload. Otherwise python-magic recognises binary formats by their bytes; it
+    calls CSS, JavaScript or CSV "text/plain", so when it answers only a generic type and the
+    name says more, the name wins.
     """
-    sniffed = _sniff(head) if head else None
     by_name = mimetypes.guess_type(name)[0] if name else None
+    if by_name is not None and by_name not in _GENERIC_TYPES:
+        return by_name
+    sniffed = _sniff(head) if head else None
     if sniffed and (sniffed not in _GENERIC_TYPES or by_name is None):
         return sniffed
     return by_name or sniffed
@@ -109,13 +113,28 @@ def validate_file_or_path(filename: FileOrPath) -> str | None:
     return os.path.basename(name) if isinstance(name, str) and name else None
 
 
+_idle_checkers: list[Any] = []
+"""python-magic checkers not in use. Each thread takes its own: python-magic's shared one
+holds a lock for the whole ~0.15 ms lookup, which serialised the threads of a bulk upload."""
+
+
 def _sniff(head: bytes) -> str | None:
     try:
         import magic  # noqa: PLC0415  # optional: libmagic may be absent
     except ImportError:  # python-magic missing, or libmagic not found
         return None
     try:
-        return str(magic.from_buffer(head, mime=True)) or None
+        checker = _idle_checkers.pop()  # atomic: no two threads get the same checker
+    except IndexError:
+        try:
+            checker = magic.Magic(mime=True)  # ~0.1 ms: the database is memory-mapped
+        except magic.MagicException as exc:
+            logger.debug("python-magic could not start: %s", exc)
+            return None
+    try:
+        return str(checker.from_buffer(head)) or None
     except magic.MagicException as exc:
         logger.debug("python-magic could not guess a type: %s", exc)
         return None
+    finally:
+        _idle_checkers.append(checker)

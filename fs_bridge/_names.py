@@ -23,8 +23,9 @@ def check_container_name(name: str) -> None:
         raise InvalidNameError("container name must not be empty")
     if "/" in name:
         raise InvalidNameError(f"container name {name!r} must not contain '/'")
-    if name.startswith("."):
+    if name[0] == ".":
         raise InvalidNameError(f"container name {name!r} must not start with '.'")
+    _check_characters(name)
     _check_segment(name, name)
 
 
@@ -32,12 +33,13 @@ def check_blob_name(name: str) -> None:
     """Raise `InvalidNameError` unless ``name`` is a relative, normalised blob name."""
     if not name:
         raise InvalidNameError("blob name must not be empty")
-    if name.startswith("/"):
+    if name[0] == "/":
         raise InvalidNameError(f"blob name {name!r} must be relative, not absolute")
+    _check_characters(name)
     for segment in name.split("/"):
         if not segment:
             raise InvalidNameError(f"blob name {name!r} must not contain an empty segment")
-        if segment.startswith(TEMP_PREFIX):
+        if segment[0] == "." and segment.startswith(TEMP_PREFIX):
             raise InvalidNameError(f"blob name {name!r} uses the reserved prefix {TEMP_PREFIX!r}")
         _check_segment(segment, name)
 
@@ -53,14 +55,20 @@ def check_path(path: str) -> tuple[str, str]:
     return container, blob_name
 
 
+def _check_characters(whole: str) -> None:
+    if "\x00" in whole:
+        raise InvalidNameError(f"name {whole!r} must not contain a NUL character")
+    if "\\" in whole:
+        raise InvalidNameError(f"name {whole!r} must not contain a backslash")
+
+
 def _check_segment(segment: str, whole: str) -> None:
     if segment in (".", ".."):
         raise InvalidNameError(f"name {whole!r} must not contain a '{segment}' segment")
-    if "\x00" in segment:
-        raise InvalidNameError(f"name {whole!r} must not contain a NUL character")
-    if "\\" in segment:
-        raise InvalidNameError(f"name {whole!r} must not contain a backslash")
-    if len(segment.encode("utf-8", "surrogateescape")) > _MAX_SEGMENT_BYTES:
+    # A UTF-8 character is at most 4 bytes: only long segments need encoding to be measured.
+    if len(segment) > _MAX_SEGMENT_BYTES // 4 and (
+        len(segment.encode("utf-8", "surrogateescape")) > _MAX_SEGMENT_BYTES
+    ):
         raise InvalidNameError(
             f"name {whole!r} has a segment longer than {_MAX_SEGMENT_BYTES} bytes"
         )

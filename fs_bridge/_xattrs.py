@@ -88,27 +88,27 @@ def write(path_or_fd: str | int, encoded: Mapping[str, bytes]) -> None:
             raise
 
 
-def replace(path: str, encoded: Mapping[str, bytes]) -> None:
+def replace(path_or_fd: str | int, encoded: Mapping[str, bytes]) -> None:
     """Make ``encoded`` the blob's whole attribute set (the cached hash is kept)."""
-    for name in os.listxattr(path):
+    for name in os.listxattr(path_or_fd):
         if name.startswith("user.") and name != MD5 and name not in encoded:
-            os.removexattr(path, name)
-    write(path, encoded)
+            os.removexattr(path_or_fd, name)
+    write(path_or_fd, encoded)
 
 
-def cached_md5(path: str, mtime_ns: int) -> str | None:
+def cached_md5(path_or_fd: str | int, mtime_ns: int) -> str | None:
     """The cached hex MD5 of this version of the file, or None."""
-    value = _get(path, MD5)
+    value = _get(path_or_fd, MD5)
     if value is None:
         return None
     stamp, _, digest = value.partition(":")
     return digest if stamp == str(mtime_ns) else None
 
 
-def cache_md5(path: str, mtime_ns: int, digest: str) -> None:
+def cache_md5(path_or_fd: str | int, mtime_ns: int, digest: str) -> None:
     """Remember the MD5 of this version of the file (best effort: read-only files are fine)."""
     with contextlib.suppress(OSError):
-        os.setxattr(path, MD5, f"{mtime_ns}:{digest}".encode("ascii"))
+        os.setxattr(path_or_fd, MD5, f"{mtime_ns}:{digest}".encode("ascii"))
 
 
 def probe(directory: str) -> None:

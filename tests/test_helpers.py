@@ -90,3 +90,16 @@ def test_case_insensitive_dict():
     assert pickle.loads(pickle.dumps(meta)) == meta
     del meta["OWNER-id"]
     assert len(meta) == 0
+
+
+def test_a_specific_type_by_name_skips_sniffing(monkeypatch):
+    from cloudstorage import helpers  # noqa: PLC0415
+
+    sniffed = []
+    monkeypatch.setattr(helpers, "_sniff", lambda head: sniffed.append(head) or "image/png")
+    assert helpers.guess_content_type("photo.jpg", PNG) == "image/jpeg"
+    assert sniffed == []  # the name settled it
+    assert helpers.guess_content_type("blob.bin", PNG) == "image/png"  # octet-stream: sniffed
+    assert helpers.guess_content_type("notes.txt", PNG) == "image/png"  # text/plain: sniffed
+    assert helpers.guess_content_type("no-extension", PNG) == "image/png"
+    assert len(sniffed) == 3

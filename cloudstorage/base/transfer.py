@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from cloudstorage.exceptions import CloudStorageError
 from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
@@ -49,25 +49,37 @@ class Source:
             head = self.stream.read(SNIFF_BYTES)
             self.stream.seek(start)
         else:
-            buffered = io.BufferedReader(_RawReader(self.stream), SNIFF_BYTES)
-            head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-            self.stream = buffered
+            head = self.stream.read(SNIFF_BYTES)
+            self.stream = cast(IO[bytes], _Replayed(head, self.stream))
         return guess_content_type(self.name or blob_name, head)
 
 
-class _RawReader(io.RawIOBase):
-    """Adapts any ``read(n)`` object to `io.RawIOBase` so it can be buffered for peeking."""
+class _Replayed(io.BufferedIOBase):
+    """A non-seekable stream whose first bytes were read for sniffing: they come back first.
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    Reads after those bytes go straight to the stream, so a large upload is not copied
+    through a second buffer.
+    """
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._head = head
         self._stream = stream
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    def read(self, size: int | None = -1, /) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._stream.read(), b""
+            else:
+                data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._stream.read(-1 if size is None else size)
+
+    def read1(self, size: int = -1, /) -> bytes:
+        return self.read(size)
 
 
 @contextmanager

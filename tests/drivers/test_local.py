@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import threading
 import time
 
 import pytest
 
+from cloudstorage.drivers import local as local_driver
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.exceptions import (
     CloudStorageError,
@@ -224,3 +227,162 @@ def test_blob_colliding_with_a_folder_is_a_clear_error(box):
         box.upload_blob(io.BytesIO(b"x"), blob_name="a")
     with pytest.raises(NotFoundError):
         box.get_blob("a")
+
+
+def test_download_to_a_path_is_a_complete_kernel_copy(box, tmp_path):
+    data = os.urandom(3 * 2**20 + 17)
+    box.upload_blob(io.BytesIO(data), blob_name="big.bin")
+    target = tmp_path / "down" / "big.bin"
+    target.parent.mkdir()
+    box.get_blob("big.bin").download(str(target))
+    assert target.read_bytes() == data
+    assert os.listdir(target.parent) == ["big.bin"]
+
+
+@pytest.mark.parametrize("errno_code", [errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP])
+def test_download_to_a_path_without_kernel_copy_falls_back(box, tmp_path, monkeypatch, errno_code):
+    data = os.urandom(2**20)
+    box.upload_blob(io.BytesIO(data), blob_name="b.bin")
+
+    def unsupported(*args, **kwargs):
+        raise OSError(errno_code, os.strerror(errno_code))
+
+    monkeypatch.setattr(local_driver.os, "copy_file_range", unsupported)
+    box.get_blob("b.bin").download(str(tmp_path / "b.bin"))
+    assert (tmp_path / "b.bin").read_bytes() == data
+
+
+def test_failed_download_keeps_the_existing_file_and_leaves_no_temporary(
+    box, tmp_path, monkeypatch
+):
+    box.upload_blob(io.BytesIO(os.urandom(2**20)), blob_name="b.bin")
+    target = tmp_path / "kept.bin"
+    target.write_bytes(b"previous")
+    real_copy = os.copy_file_range
+
+    def failing(src, dst, count, *args):
+        real_copy(src, dst, 1000)  # half-written, then the disk fails
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(local_driver.os, "copy_file_range", failing)
+    with pytest.raises(OSError, match="I/O error"):
+        box.get_blob("b.bin").download(str(target))
+    assert target.read_bytes() == b"previous"
+    assert sorted(os.listdir(tmp_path)) == ["kept.bin", "storage"]
+
+
+def test_download_of_a_vanished_blob_creates_nothing(box, tmp_path):
+    blob = box.upload_blob(io.BytesIO(b"x"), blob_name="gone.bin")
+    blob.delete()
+    target = tmp_path / "kept.bin"
+    target.write_bytes(b"previous")
+    with pytest.raises(NotFoundError):
+        blob.download(str(target))
+    with pytest.raises(NotFoundError):
+        blob.download(io.BytesIO())
+    assert target.read_bytes() == b"previous"
+    assert sorted(os.listdir(tmp_path)) == ["kept.bin", "storage"]
+
+
+@pytest.mark.parametrize("size", [0, 4096, 8 * 2**20 + 5])
+def test_download_to_a_stream(box, size):
+    data = os.urandom(size)
+    box.upload_blob(io.BytesIO(data), blob_name="s.bin")
+    sink = io.BytesIO()
+    next(iter(box)).download(sink)
+    assert sink.getvalue() == data
+
+
+def test_symlinked_folder_out_of_the_root_is_refused_by_the_object_api(box, tmp_path, root):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"secret")
+    os.symlink(outside, root / "box" / "link")
+    box.upload_blob(io.BytesIO(b"k"), blob_name="kept.txt")
+    assert [blob.name for blob in box] == ["kept.txt"]
+    for verb in (
+        lambda: box.get_blob("link/secret.txt"),
+        lambda: box.upload_blob(io.BytesIO(b"evil"), blob_name="link/secret.txt"),
+        lambda: box.delete_blobs(["link/secret.txt"]),
+    ):
+        with pytest.raises(CloudStorageError, match="outside the store root"):
+            verb()
+    target = tmp_path / "stolen.txt"
+    blob = next(iter(box))
+    blob.name = "link/secret.txt"  # a Blob forged to point through the link
+    with pytest.raises(CloudStorageError, match="outside the store root"):
+        blob.download(str(target))
+    with pytest.raises(CloudStorageError, match="outside the store root"):
+        blob.download(io.BytesIO())
+    assert not target.exists()
+    assert sorted(os.listdir(outside)) == ["secret.txt"]
+    assert (outside / "secret.txt").read_bytes() == b"secret"
+
+
+def test_container_left_with_a_killed_uploads_temporary_file_lists_empty_and_deletes(box, root):
+    (root / "box" / "sub").mkdir()
+    stale = root / "box" / "sub" / f"{TEMP_PREFIX}0000abcd-1-0123456789ab"
+    stale.write_bytes(b"half an upload")
+    os.utime(stale, (0, 0))  # long silent: stale whoever wrote it
+    assert list(box) == []
+    assert not stale.exists()  # swept by the listing
+    box.delete()
+    assert "box" not in box.driver
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_upload_from_a_path_is_a_complete_copy(box, tmp_path, monkeypatch, kernel_copy):
+    data = os.urandom(2**20 + 3)  # longer than what sniffing reads ahead
+    source = tmp_path / "source.bin"
+    source.write_bytes(data)
+    if not kernel_copy:
+
+        def unsupported(*args, **kwargs):
+            raise OSError(errno.EXDEV, "cross-device")
+
+        monkeypatch.setattr(local_driver.os, "copy_file_range", unsupported)
+    blob = box.upload_blob(str(source), blob_name="up.bin", meta_data={"k": "v"})
+    assert blob.size == len(data)
+    assert box.get_blob("up.bin").meta_data == {"k": "v"}
+    sink = io.BytesIO()
+    blob.download(sink)
+    assert sink.getvalue() == data
+
+
+def test_failed_upload_from_a_path_keeps_the_previous_blob(box, tmp_path, monkeypatch, root):
+    box.upload_blob(io.BytesIO(b"previous"), blob_name="up.bin")
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(2**20))
+    real_copy = os.copy_file_range
+
+    def failing(src, dst, count, *args):
+        real_copy(src, dst, 1000, *args)
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(local_driver.os, "copy_file_range", failing)
+    with pytest.raises(OSError, match="I/O error"):
+        box.upload_blob(str(source), blob_name="up.bin")
+    sink = io.BytesIO()
+    box.get_blob("up.bin").download(sink)
+    assert sink.getvalue() == b"previous"
+    assert os.listdir(root / "box") == ["up.bin"]
+
+
+def test_upload_from_a_named_pipe_streams(box, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    data = os.urandom(3 * 2**16)
+
+    def feed() -> None:
+        with open(fifo, "wb") as writer:
+            writer.write(data)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        box.upload_blob(str(fifo), blob_name="piped.bin")
+    finally:
+        feeder.join(timeout=30)
+    sink = io.BytesIO()
+    box.get_blob("piped.bin").download(sink)
+    assert sink.getvalue() == data
