@@ -32,11 +32,27 @@ class Container:
         self.acl = acl
         self.meta_data: CaseInsensitiveDict[str] = CaseInsensitiveDict(meta_data or {})
         self.created_at = created_at
+        self._just_listed: list[Blob] | None = None
 
     def __iter__(self) -> Iterator[Blob]:
-        return iter(self.driver.get_blobs(self))
+        """The blobs, from one listing taken now (the service lists in whole pages anyway).
+
+        ``list(container)`` asks ``len(container)`` right after ``iter(container)``; the
+        listing just taken answers it, so the container is not listed twice.
+        """
+        blobs = list(self.driver.get_blobs(self))
+        self._just_listed = blobs
+        return self._hand_out(blobs)
+
+    def _hand_out(self, blobs: list[Blob]) -> Iterator[Blob]:
+        self._just_listed = None  # from the first blob on, len() lists afresh
+        yield from blobs
 
     def __len__(self) -> int:
+        """The number of blobs: a listing, unless `__iter__` has just taken one."""
+        listed, self._just_listed = self._just_listed, None
+        if listed is not None:
+            return len(listed)
         return sum(1 for _ in self.driver.get_blobs(self))
 
     def __contains__(self, blob: object) -> bool:

@@ -84,6 +84,19 @@ def test_listing_returns_nested_names_whole(container: Container):
     assert "dir" not in container
 
 
+def test_list_of_a_container_lists_it_once(container: Container, monkeypatch):
+    for name in ("a.txt", "b.txt"):
+        container.upload_blob(io.BytesIO(b"x"), blob_name=name)
+    listings = []
+    get_blobs = container.driver.get_blobs
+    monkeypatch.setattr(container.driver, "get_blobs", lambda c: listings.append(c) or get_blobs(c))
+    assert sorted(blob.name for blob in list(container)) == ["a.txt", "b.txt"]
+    assert len(listings) == 1  # list() asked len() after iter(): answered by the same listing
+    container.upload_blob(io.BytesIO(b"x"), blob_name="c.txt")
+    assert len(container) == 3  # a later len() lists afresh
+    assert len(listings) == 2
+
+
 def test_listed_blob_loads_its_attributes_on_first_access(container: Container):
     container.upload_blob(
         io.BytesIO(b"x"), blob_name="m.txt", meta_data={"owner-id": "7"}, content_type="text/x-m"
