@@ -415,13 +415,20 @@ class Driver(ABC):
                     self._errors(blob.container.name, blob.name),
                 ):
                     checked = transfer.CheckedWriter(local, expected)
-                    transfer.copy_stream(reader, checked)
+                    self._copy_blob(reader, checked)
                     checked.verify(target)
             else:
                 with self._errors(blob.container.name, blob.name):
                     checked = transfer.CheckedWriter(destination, expected)
-                    transfer.copy_stream(reader, checked)
+                    self._copy_blob(reader, checked)
                     checked.verify(target)
+
+    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
+        """Copy an opened blob into a download's writer, in order (drivers may fetch ahead).
+
+        A driver that learns the service's MD5 on the way may set ``writer.expected``.
+        """
+        transfer.copy_stream(reader, writer)
 
     def _known_md5(self, blob: Blob) -> str | None:
         """The blob's MD5 if it is already known, at no cost (no request, no hashing)."""

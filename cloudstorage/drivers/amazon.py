@@ -9,7 +9,9 @@ configuration.
 Metadata values that are not printable ASCII are stored as RFC 2047 encoded words (as S3
 itself answers for UTF-8 metadata) and decoded on read. A blob streamed from a file object is
 uploaded in parts of 8 MiB, so such a stream may hold up to 80 GB (S3 allows 10,000 parts);
-uploads from a path pick a larger part size when the file needs it.
+uploads from a path pick a larger part size when the file needs it. Transfers run four parts
+or ranges at a time on s3fs's client, with Content-MD5 on every part and the MD5 each GET
+answer vouches for checked on every download (`_s3_transfer`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers import _s3_forms as forms
 from cloudstorage.drivers import _s3_rules as rules
+from cloudstorage.drivers import _s3_transfer as s3_transfer
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
 
 try:
@@ -47,7 +50,11 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 __all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver"]
 
 BLOCK_SIZE = 8 * 2**20
-"""Part size of multipart uploads and read-ahead of downloads: memory stays near 2-3 blocks."""
+"""Part size of multipart uploads and range size of downloads."""
+UPLOAD_CONCURRENCY = 4
+"""Parts in flight per upload: memory stays near (4 + 1) x the part size."""
+DOWNLOAD_CONCURRENCY = 4
+"""Ranges in flight per download: memory stays near (4 + 1) x BLOCK_SIZE."""
 MAX_PARTS = 10_000
 
 
@@ -240,7 +247,8 @@ class S3Driver(Driver):
         if head is not None:
             # A multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes, nor
             # is the ETag of an SSE-KMS or SSE-C object; only a lookup shows the encryption, so
-            # a listed blob's checksum waits for one (downloads check a known checksum as MD5).
+            # a listed blob's checksum waits for one (downloads check what the GET answer
+            # shows, `_copy_blob`).
             plain = etag and "-" not in etag and not _opaque_etag(head)
             fields.update(
                 checksum=etag if plain else None,
@@ -260,32 +268,30 @@ class S3Driver(Driver):
         return {**rules.object_params(settings), **extra}
 
     def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        block_size = BLOCK_SIZE
+        part_size = BLOCK_SIZE
         if source.path:  # parts must be big enough for the file to fit in 10,000 of them
             needed = math.ceil(os.path.getsize(source.path) / (MAX_PARTS - 1))
-            block_size = max(BLOCK_SIZE, math.ceil(needed / 2**20) * 2**20)
-        remote = self.fs.open(path, "wb", block_size=block_size, **options)
-        try:
-            size = transfer.copy_stream(source.stream, remote)
-            if size == 0:
-                # s3fs commits an empty file with a bare PUT that drops its headers
-                transfer.abort_remote(remote)
-                bucket, key = path.split("/", 1)
-                self._call("put_object", Bucket=bucket, Key=key, Body=b"", **options)
-                return 0
-            remote.close()  # the last part and the commit: a failure here aborts the upload
-        except BaseException:
-            transfer.abort_remote(remote)
-            raise
-        return size
+            part_size = max(BLOCK_SIZE, math.ceil(needed / 2**20) * 2**20)
+        # fewer parts in flight when they are larger: the memory stays the same
+        concurrency = max(1, min(UPLOAD_CONCURRENCY, UPLOAD_CONCURRENCY * BLOCK_SIZE // part_size))
+        bucket, key = path.split("/", 1)
+        return s3_transfer.upload(
+            self.fs, bucket, key, source.stream, options, part_size, concurrency
+        )
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         # a known size spares s3fs its HEAD; 0 may be a placeholder, so let s3fs look then
         return {"size": blob.size} if blob.size else {}
 
-    def _download_options(self) -> dict[str, Any]:
-        # reads of transfer.CHUNK_SIZE in order: a read-ahead cache would only double the memory
-        return {"cache_type": "none"}
+    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
+        # ranged GETs ahead of the writer; every answer shows the MD5 S3 vouches for, so a
+        # blob from a listing (or an upload) is checked too, not only one from a lookup
+        bucket, key = reader.path.split("/", 1)
+        claimed = s3_transfer.download(
+            self.fs, bucket, key, reader.size, writer.write, BLOCK_SIZE, DOWNLOAD_CONCURRENCY
+        )
+        if writer.expected is None:
+            writer.expected = claimed
 
     def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
         file = super().open_blob(blob, mode, **kwargs)

@@ -7,8 +7,10 @@ tests (tampered and expired presigned GETs, a wrong secret) run against Swift's 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
+import os
 import time
 import urllib.error
 from collections import Counter
@@ -19,6 +21,7 @@ import pytest
 import requests
 
 from cloudstorage import Container, DriverName, get_driver, get_driver_by_name
+from cloudstorage.drivers import _s3_transfer as s3_transfer
 from cloudstorage.drivers.amazon import BackblazeB2Driver, DigitalOceanSpacesDriver, S3Driver
 from cloudstorage.drivers.minio import MinioDriver
 from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoundError
@@ -31,6 +34,7 @@ from tests.rigs.s3 import (
     shared_moto,
 )
 from tests.servers import start_swift
+from tests.servers.fault_proxy import start_fault_proxy
 from tests.streams import FailingStream
 
 S3_FAMILY = {"s3", "minio", "digitalocean", "backblaze"}
@@ -75,10 +79,15 @@ class RequestLog:
 
     def __init__(self, driver: S3Driver) -> None:
         self.counts: Counter[str] = Counter()
+        self.content_md5: list[tuple[str, str]] = []  # (operation, header) where one was sent
         driver.fs.s3.meta.events.register("before-send.s3", self._count)
 
     def _count(self, request, **kwargs) -> None:
-        self.counts[kwargs["event_name"].rsplit(".", 1)[-1]] += 1
+        operation = kwargs["event_name"].rsplit(".", 1)[-1]
+        self.counts[operation] += 1
+        md5 = request.headers.get("Content-MD5")
+        if md5 is not None:
+            self.content_md5.append((operation, md5 if isinstance(md5, str) else md5.decode()))
 
     def take(self) -> dict[str, int]:
         counts = dict(self.counts)
@@ -265,6 +274,68 @@ def test_large_upload_is_multipart_with_settings_on_create(bucket: Container, re
     assert blob.size == len(data)
     assert blob.checksum is None  # a multipart ETag is not an MD5 of the bytes
     assert blob.etag.endswith("-2")
+
+
+def _md5_header(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+
+
+def test_uploads_send_content_md5_on_every_put_and_part(bucket: Container, request_log):
+    small, large = b"s" * 1000, os.urandom(9 * 2**20)
+    bucket.upload_blob(io.BytesIO(small), blob_name="small.bin")
+    bucket.upload_blob(io.BytesIO(large), blob_name="large.bin")
+    assert set(request_log.content_md5) == {
+        ("PutObject", _md5_header(small)),
+        ("UploadPart", _md5_header(large[: 8 * 2**20])),
+        ("UploadPart", _md5_header(large[8 * 2**20 :])),
+    }
+
+
+def test_download_ranges_run_ahead_and_land_in_order(bucket: Container, request_log, tmp_path):
+    data = os.urandom(8 * 2**20 * 3 + 5)
+    bucket.upload_blob(io.BytesIO(data), blob_name="r.bin")
+    blob = bucket.get_blob("r.bin")
+    request_log.take()
+    blob.download(str(tmp_path / "r.bin"))
+    assert request_log.take() == {"GetObject": 4}  # 8 MiB ranges, no HEAD
+    assert (tmp_path / "r.bin").read_bytes() == data
+    sink = io.BytesIO()
+    blob.download(sink)
+    assert sink.getvalue() == data
+
+
+@pytest.mark.parametrize(
+    ("answer", "md5"),
+    [
+        ({"ETag": '"0123456789abcdef0123456789ABCDEF"'}, "0123456789abcdef0123456789abcdef"),
+        ({"ETag": '"0123456789abcdef0123456789abcdef-2"'}, None),  # multipart
+        ({"ETag": '"0123456789abcdef0123456789abcdef"', "ServerSideEncryption": "aws:kms"}, None),
+        ({"ETag": '"0123456789abcdef0123456789abcdef"', "SSECustomerAlgorithm": "AES256"}, None),
+        ({"ETag": '"0123456789abcdef0123456789abcdef"', "ServerSideEncryption": "AES256"},
+         "0123456789abcdef0123456789abcdef"),
+        ({}, None),
+    ],
+)  # fmt: skip
+def test_only_single_part_unencrypted_etags_count_as_md5(answer, md5):
+    assert s3_transfer.claimed_md5(answer) == md5
+
+
+@pytest.mark.parametrize("size", [300_000, 9 * 2**20], ids=["put-object", "multipart"])
+def test_server_checking_content_md5_refuses_corrupted_upload(swift, size):
+    """Swift's s3api, like S3, MinIO and B2, checks the body against Content-MD5."""
+    with start_fault_proxy(swift.s3_endpoint) as proxy:
+        driver = S3Driver(swift.user, swift.key, endpoint_url=proxy.url)
+        bucket = driver.create_container(unique_name())
+        bucket.upload_blob(io.BytesIO(b"older"), blob_name="u.bin")
+        proxy.corrupt_request("PUT", rf"/{bucket.name}/u\.bin(\?|$)", times=100)
+        with pytest.raises(CloudStorageError, match="BadDigest"):
+            bucket.upload_blob(io.BytesIO(os.urandom(size)), blob_name="u.bin")
+        proxy.clear()
+        out = io.BytesIO()
+        bucket.get_blob("u.bin").download(out)
+        assert out.getvalue() == b"older"  # refused by the server: nothing replaced
+        uploads = driver.fs.call_s3("list_multipart_uploads", Bucket=bucket.name)
+        assert uploads.get("Uploads", []) == []
 
 
 def test_failed_multipart_upload_is_aborted(s3: S3Driver, bucket: Container):

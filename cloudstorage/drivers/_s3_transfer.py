@@ -1,0 +1,268 @@
+"""Concurrent, checked S3 transfers on s3fs's own client and event loop.
+
+Uploads read parts in the caller's thread, hash them, and send them ``concurrency`` at a time
+on s3fs's loop. Every PutObject and UploadPart carries Content-MD5, which S3, MinIO, B2 and
+Spaces verify on receipt (a mismatch is refused with ``BadDigest``); the ETag each answer
+carries is also compared with the MD5 sent, which catches a server that stores whatever
+arrived without checking (moto does: it reads no Content-MD5 and no x-amz-checksum-*).
+
+Downloads send ranged GETs ``concurrency`` ahead and write the answers in order, so a path
+and a stream get the same bytes in the same order; the caller hashes them as they are
+written. The MD5 the service claims (a single-part ETag of an object without SSE-KMS/SSE-C,
+as every GET answer shows) is returned for that check.
+
+Memory: about ``(concurrency + 1) x part_size`` for either direction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import io
+import logging
+import re
+from collections import deque
+from collections.abc import Callable, Coroutine, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import IO, Any, TypeVar
+
+from s3fs.core import _error_wrapper  # s3fs's own retry loop (private, as is fs._call_s3)
+
+from cloudstorage.exceptions import CloudStorageError
+
+__all__ = ["download", "upload"]
+
+logger = logging.getLogger("cloudstorage")
+
+_T = TypeVar("_T")
+_PLAIN_MD5 = re.compile(r"[0-9a-f]{32}")
+
+
+def claimed_md5(answer: Mapping[str, Any]) -> str | None:
+    """The MD5 an S3 answer vouches for: a single-part ETag, unless SSE-KMS/SSE-C hides it.
+
+    A multipart ETag (``"<md5 of part md5s>-<parts>"``) is no checksum of the bytes.
+    """
+    etag = str(answer.get("ETag") or "").strip('"').lower()
+    if answer.get("ServerSideEncryption") == "aws:kms" or answer.get("SSECustomerAlgorithm"):
+        return None
+    return etag if _PLAIN_MD5.fullmatch(etag) else None
+
+
+def _describe(bucket: str, key: str) -> str:
+    return f"blob {key!r} in container {bucket!r}"
+
+
+def _submit(fs: Any, coro: Coroutine[Any, Any, _T]) -> Future[_T]:
+    """Run ``coro`` on s3fs's event loop thread; a future to wait on from this thread."""
+    return asyncio.run_coroutine_threadsafe(coro, fs.loop)
+
+
+def _cancel(pending: Any) -> None:
+    """Cancel unfinished requests: the loop handles that before any call submitted later."""
+    for future in pending:
+        future.cancel()
+
+
+# -- uploads ------------------------------------------------------------------------------------
+
+
+def _read_part(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes, fewer only at the end of the stream (short reads are joined)."""
+    data = stream.read(size)
+    if isinstance(data, str):
+        raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+    if not data or len(data) == size:
+        return data or b""
+    pieces, got = [data], len(data)
+    while got < size and (more := stream.read(size - got)):
+        pieces.append(more)
+        got += len(more)
+    return b"".join(pieces)
+
+
+async def _send(fs: Any, method: str, md5: bytes, **params: Any) -> dict[str, Any]:
+    """PutObject or UploadPart with Content-MD5; raise if the answer's ETag is another MD5."""
+    params["ContentMD5"] = base64.b64encode(md5).decode()
+    answer: dict[str, Any] = await fs._call_s3(method, **params)
+    stored = claimed_md5(answer)
+    if stored is not None and stored != md5.hex():
+        where = f", part {params['PartNumber']}" if "PartNumber" in params else ""
+        raise CloudStorageError(
+            f"{_describe(params['Bucket'], params['Key'])}: the service stored MD5 {stored}"
+            f"{where}, the bytes sent have MD5 {md5.hex()} (corrupted in transit)"
+        )
+    return answer
+
+
+def upload(
+    fs: Any,
+    bucket: str,
+    key: str,
+    stream: IO[bytes],
+    params: Mapping[str, Any],
+    part_size: int,
+    concurrency: int,
+) -> int:
+    """Upload ``stream`` to ``bucket/key``: one PUT if it fits a part, else a multipart upload.
+
+    On any failure the multipart upload is aborted; a single PUT whose answer shows corrupt
+    bytes is deleted. Returns the byte count.
+    """
+    # every call gets every parameter: s3fs keeps those each operation takes (SSE-C's key
+    # goes to each part, Metadata only to the create)
+    target = {**params, "Bucket": bucket, "Key": key}
+    data = _read_part(stream, part_size)
+    if len(data) < part_size:
+        return _put_single(fs, data, target)
+    upload_id = fs.call_s3("create_multipart_upload", **target)["UploadId"]
+    target["UploadId"] = upload_id
+    pending: set[Future[dict[str, Any]]] = set()
+    parts: list[dict[str, Any]] = []
+    size, number = 0, 0
+    try:
+        while data:
+            number += 1
+            size += len(data)
+            md5 = hashlib.md5(data, usedforsecurity=False).digest()
+            part = {**target, "PartNumber": number}
+            pending.add(_submit(fs, _upload_part(fs, md5, _body(data), part)))
+            del data  # only the request's body holds the bytes until it is answered
+            if len(pending) >= concurrency:  # the next read waits for a free slot
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                parts.extend(future.result() for future in done)
+            data = _read_part(stream, part_size)
+        done, pending = wait(pending)
+        parts.extend(future.result() for future in done)
+        parts.sort(key=lambda entry: int(entry["PartNumber"]))
+        fs.call_s3("complete_multipart_upload", **target, MultipartUpload={"Parts": parts})
+    except BaseException:
+        _cancel(pending)
+        try:
+            fs.call_s3("abort_multipart_upload", **target)
+        except Exception:  # the original error matters more; S3 expires it by lifecycle rule
+            logger.warning("could not abort the multipart upload of %s", _describe(bucket, key))
+        raise
+    return size
+
+
+def _body(data: bytes) -> io.BytesIO:
+    """The request body botocore would make of ``data``, made here so that it alone holds it.
+
+    botocore turns a bytes body into a BytesIO and aiohttp copies that BytesIO's buffer when
+    it sends it: with the bytes object held nowhere else, the part is in memory once.
+    """
+    return io.BytesIO(data)
+
+
+async def _upload_part(
+    fs: Any, md5: bytes, body: IO[bytes], part: dict[str, Any]
+) -> dict[str, Any]:
+    answer = await _send(fs, "upload_part", md5, Body=body, **part)
+    entry = {"PartNumber": part["PartNumber"], "ETag": answer["ETag"]}
+    if "ChecksumAlgorithm" in part:  # asked for (``extra``): the completion must list them
+        name = f"Checksum{str(part['ChecksumAlgorithm']).upper()}"
+        if name in answer:
+            entry[name] = answer[name]
+    return entry
+
+
+def _put_single(fs: Any, data: bytes, target: dict[str, Any]) -> int:
+    md5 = hashlib.md5(data, usedforsecurity=False).digest()
+    put = _send(fs, "put_object", md5, Body=_body(data), **target)
+    size = len(data)
+    del data
+    try:
+        _submit(fs, put).result()
+    except CloudStorageError:
+        # the server kept bytes it did not check (moto): take them away again
+        with contextlib.suppress(Exception):
+            fs.call_s3("delete_object", **target)
+        raise
+    return size
+
+
+# -- downloads ----------------------------------------------------------------------------------
+
+
+async def _get(
+    fs: Any, bucket: str, key: str, first: int, last: int | None
+) -> tuple[Any, bytes | bytearray]:
+    """One GET (of bytes ``first..last``, or of the whole object); retried as s3fs retries."""
+    extra = {} if last is None else {"Range": f"bytes={first}-{last}"}
+
+    async def call() -> tuple[Any, bytes | bytearray]:
+        answer = await fs._call_s3("get_object", Bucket=bucket, Key=key, **extra)
+        body = answer.pop("Body")
+        try:
+            return answer, await _read_body(body, answer.get("ContentLength"))
+        finally:
+            body.close()
+
+    result: tuple[Any, bytes | bytearray] = await _error_wrapper(call, retries=fs.retries)
+    return result
+
+
+async def _read_body(body: Any, length: int | None) -> bytes | bytearray:
+    """The whole body, read into one buffer (``read()`` would join its pieces: twice the size)."""
+    if not length:
+        data: bytes = await body.read()
+        return data
+    buffer = bytearray(length)
+    view, got = memoryview(buffer), 0
+    while got < length:
+        count = await body.readinto(view[got:])  # a short or cut body raises here
+        if not count:
+            break
+        got += count
+    return buffer
+
+
+def download(
+    fs: Any,
+    bucket: str,
+    key: str,
+    size: int,
+    write: Callable[[Any], object],
+    part_size: int,
+    concurrency: int,
+) -> str | None:
+    """Write ``bucket/key`` (``size`` bytes) to ``write`` in order; the MD5 the service claims.
+
+    ``write`` gets bytes-like chunks (a bytearray per range, which needs no joining copy).
+
+    Raises `CloudStorageError` if the object changes between ranges (another ETag).
+    """
+    if size <= part_size:
+        ranges: list[tuple[int, int | None]] = [(0, None)]
+    else:
+        ranges = [(start, min(start + part_size, size) - 1) for start in range(0, size, part_size)]
+    pending: deque[Future[tuple[Any, bytes | bytearray]]] = deque()
+    seen: list[Any] = []  # the first answer's ETag: every range must come from that object
+
+    def take() -> None:
+        answer, data = pending[0].result()  # still pending if interrupted: then cancelled
+        pending.popleft()
+        if not seen:
+            seen.extend((answer.get("ETag"), claimed_md5(answer)))
+        elif answer.get("ETag") != seen[0]:
+            raise CloudStorageError(
+                f"{_describe(bucket, key)} changed during the download (ETag {seen[0]} "
+                f"became {answer.get('ETag')}): download it again"
+            )
+        write(data)
+
+    try:
+        for first, last in ranges:
+            pending.append(_submit(fs, _get(fs, bucket, key, first, last)))
+            if len(pending) >= concurrency:
+                take()
+        while pending:
+            take()
+    except BaseException:
+        _cancel(pending)
+        raise
+    claimed: str | None = seen[1]
+    return claimed
