@@ -1,11 +1,15 @@
 """Requests per operation: GoogleStorageDriver beside raw gcsfs, on fake-gcs-server.
 
 Metric: HTTP requests the client sends to the storage endpoint for one operation, counted by
-a proxy in front of fake-gcs-server (token fetches go elsewhere and are not counted; chunks of
-a resumable upload go to the upload session URL and are not counted either). Run with
+a proxy in front of fake-gcs-server (token fetches go elsewhere and are not counted; the proxy
+rewrites a resumable session's URL to itself, so chunks are counted). Run with
 ``.venv/bin/python -m benchmarks.gcs_requests [-v]`` from the repository root (``-v`` lists the
-requests). A download is two round trips: gcsfs's file object looks the object up (a GET, with a
-folder-probing listing sent in parallel) before its ranged GET of the bytes.
+requests). The driver puts up to 8 MiB in one multipart POST; more goes in a resumable upload,
+as one streamed request from a seekable source (the 40 MiB row) or in 32 MiB chunks from a
+stream that cannot seek. It downloads with one streamed GET. gcsfs's file objects (the
+right-hand column of the 40 MiB rows, as the driver used them before) initiate a resumable
+session even for a small write, write 8 MiB chunks, and look the object up (an object GET and a
+folder-probing listing) before reading 8 MiB ranges.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tests.drivers.test_google import Recorder, _proxy_handler, _QuietServer
 from tests.rigs.gcs import start_gcs
 
 BLOBS_LISTED = 50
+LARGE = 40 * 1024 * 1024
 
 
 def main() -> None:
@@ -72,6 +77,32 @@ def main() -> None:
                     count(lambda: raw.cat_file(path)),
                 ),
             ]  # fmt: skip
+            large = bytes(LARGE)
+
+            def gcsfs_write() -> None:
+                with raw.open(f"{container.name}/large.bin", "wb", block_size=8 * 2**20) as f:
+                    for start in range(0, LARGE, 8 * 2**20):  # as the driver used to copy
+                        f.write(large[start : start + 8 * 2**20])
+
+            def gcsfs_read() -> None:
+                with raw.open(f"{container.name}/large.bin", "rb") as f:
+                    while f.read(8 * 2**20):
+                        pass
+
+            container.upload_blob(io.BytesIO(large), blob_name="large.bin")
+            big = container.get_blob("large.bin")
+            rows += [
+                (
+                    "put 40 MiB (upload_blob / gcsfs open('wb'), 8 MiB blocks)",
+                    count(lambda: container.upload_blob(io.BytesIO(large), blob_name="large.bin")),
+                    count(gcsfs_write),
+                ),
+                (
+                    "download 40 MiB of a listed blob (download / gcsfs open('rb'))",
+                    count(lambda: big.download(io.BytesIO())),
+                    count(gcsfs_read),
+                ),
+            ]
             for index in range(BLOBS_LISTED - 1):
                 container.upload_blob(io.BytesIO(b"x"), blob_name=f"l/{index}.txt")
             rows.append(

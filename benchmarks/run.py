@@ -250,7 +250,7 @@ class Session:
         self.counts = plan(self.kind, args.quick)
         self.raw = RAW[self.kind]
         anchors = [] if args.no_anchors else list(ANCHORS)
-        if self.kind in ("gcs", "minio", "swift"):  # 0.11 cannot reach these emulators at all
+        if self.kind in ("gcs", "minio", "swift") and anchors:  # 0.11 cannot reach these at all
             anchors.remove("cloudstorage-0.11")
         self.everyone = ["ours", self.raw, *anchors]
         self.server, self.workdir = server, workdir

@@ -1,13 +1,15 @@
 """What only the GCS driver does: V4 signing, POST policies, ACL names, credentials, requests.
 
 The driver talks to fake-gcs-server through a counting proxy, so every test can see the
-requests an operation sent. Where fake-gcs-server differs from GCS, the test is a strict xfail
+requests an operation sent (the proxy points resumable sessions back at itself, so their
+chunks are counted too). Where fake-gcs-server differs from GCS, the test is a strict xfail
 naming the emulator, or asserts what the driver sends rather than what the emulator does.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import io
 import json
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -27,11 +30,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from cloudstorage import Container, get_driver_by_name
+from cloudstorage.drivers import google
 from cloudstorage.drivers.google import HNS_ENV, GoogleStorageDriver
-from cloudstorage.exceptions import CloudStorageError, CredentialsError, IsNotEmptyError
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    IsNotEmptyError,
+    NotFoundError,
+)
 from tests.conftest import RIG_NAMES, unique_name
 from tests.rigs.gcs import start_gcs, token_endpoint, write_service_account
 from tests.servers._process import LOCALHOST
+from tests.servers.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.skipif(
     "gcs" not in RIG_NAMES, reason="CLOUDSTORAGE_TEST_DRIVERS leaves out gcs"
@@ -46,6 +56,16 @@ class Recorder:
     def __init__(self) -> None:
         self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
         self.lock = threading.Lock()
+        self.corrupt = 0  # how many of the next request bodies of 1 KiB or more to corrupt
+
+    def corrupted(self, body: bytes) -> bytes:
+        """``body`` with its middle byte flipped, if a corruption is due (the media, not JSON)."""
+        with self.lock:
+            if len(body) < 1024 or not self.corrupt:
+                return body
+            self.corrupt -= 1
+        middle = len(body) // 2
+        return body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1 :]
 
     def clear(self) -> None:
         with self.lock:
@@ -63,7 +83,7 @@ def _proxy_handler(upstream: str, recorder: Recorder) -> type[BaseHTTPRequestHan
 
     class Handler(BaseHTTPRequestHandler):
         def _forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = recorder.corrupted(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
             parts = urlsplit(self.path)
             with recorder.lock:
                 recorder.requests.append((self.command, unquote(parts.path), parse_qs(parts.query)))
@@ -75,7 +95,9 @@ def _proxy_handler(upstream: str, recorder: Recorder) -> type[BaseHTTPRequestHan
                 data = response.read()
                 self.send_response(response.status)
                 for key, value in response.getheaders():
-                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    if key.lower() == "location":  # resumable chunks come back through here
+                        self.send_header(key, value.replace(target.netloc, self.headers["Host"]))
+                    elif key.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -138,6 +160,15 @@ def bucket(counted: GoogleStorageDriver, recorder: Recorder) -> Iterator[Contain
 # -- requests per operation -----------------------------------------------------------------
 
 
+def _upload_media(sent: list[tuple[str, str, dict[str, list[str]]]]) -> list[str]:
+    """``uploadType`` of each request of an upload (a resumable session's chunks: ``chunk``)."""
+    return [
+        "chunk" if "upload_id" in query else query["uploadType"][0]
+        for method, path, query in sent
+        if method == "POST" and path.startswith("/upload/")
+    ]
+
+
 def test_small_put_is_one_request(bucket: Container, recorder: Recorder):
     bucket.upload_blob(
         io.BytesIO(b"small"),
@@ -145,11 +176,64 @@ def test_small_put_is_one_request(bucket: Container, recorder: Recorder):
         meta_data={"owner-id": "1"},
         content_disposition="inline",
         cache_control="no-cache",
+        acl="public-read",
     )
     sent = recorder.taken()
     assert [(method, path) for method, path, _ in sent] == [
         ("POST", f"/upload/storage/v1/b/{bucket.name}/o")
     ]
+    assert sent[0][2]["uploadType"] == ["multipart"]
+    assert sent[0][2]["predefinedAcl"] == ["publicRead"]  # the ACL rides along: no PATCH
+    blob = bucket.get_blob("s.txt")
+    assert (blob.meta_data, blob.content_disposition, blob.cache_control) == (
+        {"owner-id": "1"},
+        "inline",
+        "no-cache",
+    )
+
+
+@pytest.mark.parametrize("size", [0, 8 * 1024 * 1024], ids=["empty", "one-chunk"])
+def test_put_of_up_to_one_chunk_is_one_request(bucket: Container, recorder: Recorder, size: int):
+    data = os.urandom(size)
+    blob = bucket.upload_blob(io.BytesIO(data), blob_name="c.bin")
+    assert _upload_media(recorder.taken()) == ["multipart"]
+    assert blob.size == size
+    out = io.BytesIO()
+    bucket.get_blob("c.bin").download(out)
+    assert out.getvalue() == data
+
+
+class _Unseekable(io.RawIOBase):
+    """A binary stream that cannot seek (a pipe, a socket): its size is unknown up front."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+
+@pytest.mark.parametrize(
+    ("seekable", "uploads"),
+    [(True, ["resumable", "chunk"]), (False, ["resumable", "chunk", "chunk"])],
+    ids=["seekable-one-streamed-request", "unseekable-32MiB-chunks"],
+)
+def test_larger_put_is_a_resumable_upload(
+    bucket: Container, recorder: Recorder, seekable: bool, uploads: list[str]
+):
+    data = os.urandom(41 * 1024 * 1024 + 3)
+    source = io.BytesIO(data) if seekable else _Unseekable(data)
+    bucket.upload_blob(source, blob_name="r.bin", meta_data={"k": "v"}, acl="public-read")
+    sent = recorder.taken()
+    assert _upload_media(sent) == uploads
+    assert sent[0][2]["predefinedAcl"] == ["publicRead"]  # with the session: no PATCH after
+    assert [m for m, _, _ in sent] == ["POST"] * len(uploads)
+    blob = bucket.get_blob("r.bin")
+    assert (blob.size, blob.meta_data) == (len(data), {"k": "v"})
+    assert blob.checksum == hashlib.md5(data).hexdigest()
 
 
 def test_get_blob_is_one_request(bucket: Container, recorder: Recorder):
@@ -172,18 +256,129 @@ def test_listing_is_one_request_per_page_and_none_per_blob(bucket: Container, re
     assert sorted(blob.meta_data["n"] for blob in blobs) == ["0", "1", "2", "3", "4"]
     assert {blob.content_type for blob in blobs} == {"text/plain"}
     assert all(blob.checksum for blob in blobs)
-    assert [(m, p) for m, p, _ in recorder.taken()] == [("GET", f"/storage/v1/b/{bucket.name}/o")]
+    sent = recorder.taken()
+    assert [(m, p) for m, p, _ in sent] == [("GET", f"/storage/v1/b/{bucket.name}/o")]
+    assert sent[0][2]["maxResults"] == ["5000"]  # gcsfs would page by 1,000
 
 
-def test_small_download_requests(bucket: Container, recorder: Recorder):
-    """gcsfs looks the object up before reading it; the read itself is one GET."""
-    blob = bucket.upload_blob(io.BytesIO(b"small"), blob_name="dl.txt")
+def test_listing_follows_page_tokens(bucket: Container, recorder: Recorder):
+    with patch.object(google, "LIST_PAGE_SIZE", 2):
+        for index in range(5):
+            bucket.upload_blob(io.BytesIO(b"x"), blob_name=f"p{index}")
+        recorder.clear()
+        names = [blob.name for blob in iter(bucket)]
+    assert names == [f"p{index}" for index in range(5)]
+    assert len(recorder.taken()) == 3
+
+
+def test_listing_a_missing_bucket_raises_not_found(counted: GoogleStorageDriver):
+    gone = Container(unique_name("gone"), counted)
+    with pytest.raises(NotFoundError):
+        list(iter(gone))
+
+
+@pytest.mark.parametrize("lookup", [True, False], ids=["looked-up", "listed"])
+def test_download_of_a_known_blob_is_one_request(
+    bucket: Container, recorder: Recorder, lookup: bool
+):
+    bucket.upload_blob(io.BytesIO(b"small"), blob_name="dl.txt")
+    blob = bucket.get_blob("dl.txt") if lookup else next(iter(bucket))
     recorder.clear()
     out = io.BytesIO()
     blob.download(out)
     assert out.getvalue() == b"small"
-    media = [p for m, p, q in recorder.taken() if q.get("alt") == ["media"]]
-    assert media == [f"/download/storage/v1/b/{bucket.name}/o/dl.txt"]
+    assert [(m, p, q.get("alt")) for m, p, q in recorder.taken()] == [
+        ("GET", f"/download/storage/v1/b/{bucket.name}/o/dl.txt", ["media"])
+    ]
+
+
+def test_download_of_a_missing_blob_raises_not_found(bucket: Container):
+    blob = bucket.upload_blob(io.BytesIO(b"x"), blob_name="gone.txt")
+    blob.delete()
+    with pytest.raises(NotFoundError):
+        blob.download(io.BytesIO())
+
+
+def test_streamed_reader_reads_in_order(bucket: Container):
+    data = os.urandom(100_000)
+    blob = bucket.upload_blob(io.BytesIO(data), blob_name="o.bin")
+    with blob.open("rb", block_size=0) as reader:
+        assert reader.read(10) == data[:10]
+        assert reader.read(0) == b""
+        buffer = bytearray(20)
+        assert reader.readinto(buffer) == 20
+        assert bytes(buffer) == data[10:30]
+        assert reader.read() == data[30:]
+        assert reader.read(5) == b""
+    with blob.open("rb") as seekable:  # without block_size=0: gcsfs's file, which seeks
+        seekable.seek(50)
+        assert seekable.read(5) == data[50:55]
+
+
+# -- through a fault proxy: integrity and resumption ---------------------------------------
+
+
+@pytest.fixture
+def faulty(gcs: Any) -> Iterator[tuple[FaultProxy, Container, Container]]:
+    """A bucket seen through a `FaultProxy`, and the same bucket seen directly."""
+    proxy = FaultProxy(gcs.driver.endpoint_url)
+    driver = GoogleStorageDriver(
+        key=gcs.driver.key, project=gcs.driver.project, endpoint_url=proxy.url
+    )
+    direct = gcs.driver.create_container(unique_name("gcs"))
+    try:
+        yield proxy, driver.get_container(direct.name), direct
+    finally:
+        proxy.close()
+        for blob in list(direct):
+            blob.delete()
+        direct.delete()
+
+
+@pytest.mark.parametrize(
+    ("size", "kind"),
+    [(200_000, io.BytesIO), (9 * 1024 * 1024, io.BytesIO), (9 * 1024 * 1024, _Unseekable)],
+    ids=["one-request", "streamed", "chunks"],
+)
+def test_upload_corrupted_in_transit_raises_and_leaves_nothing(
+    bucket: Container, recorder: Recorder, size: int, kind: Any
+):
+    """fake-gcs-server does not check ``md5Hash`` (GCS refuses the upload): the driver compares
+    the MD5 the server stored with what it sent, deletes that generation and raises."""
+    recorder.corrupt = 100
+    with pytest.raises(CloudStorageError, match="MD5"):
+        bucket.upload_blob(kind(os.urandom(size)), blob_name="u.bin")
+    recorder.corrupt = 0
+    assert list(bucket) == []
+
+
+def test_download_of_a_blob_with_no_known_md5_is_checked_against_the_response(
+    faulty: tuple[FaultProxy, Container, Container],
+):
+    """An uploaded Blob carries no MD5 yet: the reader checks ``x-goog-hash`` instead."""
+    proxy, bucket, _ = faulty
+    blob = bucket.upload_blob(io.BytesIO(os.urandom(100_000)), blob_name="h.bin")
+    assert "_checksum" not in vars(blob) or not isinstance(vars(blob)["_checksum"], str)
+    proxy.corrupt("GET", r"/o/h\.bin\?alt=media", times=100)
+    with pytest.raises(CloudStorageError, match="MD5"):
+        blob.download(io.BytesIO())
+    assert proxy.count("corrupt") == 1
+
+
+def test_download_cut_mid_stream_resumes_where_it_stopped(
+    faulty: tuple[FaultProxy, Container, Container],
+):
+    proxy, bucket, direct = faulty
+    data = os.urandom(3 * 1024 * 1024)
+    direct.upload_blob(io.BytesIO(data), blob_name="cut.bin")
+    blob = bucket.get_blob("cut.bin")
+    proxy.clear()
+    proxy.drop_response("GET", r"/o/cut\.bin\?alt=media", times=1)
+    out = io.BytesIO()
+    blob.download(out)  # checked against the listed MD5 too
+    assert out.getvalue() == data
+    gets = [seen for seen in proxy.requests if seen.method == "GET"]
+    assert [seen.fault for seen in gets] == ["drop_response", None]
 
 
 class _Zeros(io.RawIOBase):
@@ -217,8 +412,10 @@ class _Sink(io.RawIOBase):
 @pytest.mark.filterwarnings(
     "ignore:Sending a large body directly:ResourceWarning"  # aiohttp, on gcsfs's 8 MiB chunks
 )
-def test_large_transfers_stream_with_flat_memory(bucket: Container):
-    size = 96 * 1024 * 1024  # peaks measured here: ~40 MiB whatever the size (8 MiB chunks)
+def test_large_transfers_stream_with_flat_memory(gcs: Any, bucket: Container):
+    # Directly, not through the counting proxy: it holds whole bodies in this process.
+    bucket = gcs.driver.get_container(bucket.name)
+    size = 96 * 1024 * 1024  # peaks measured here: up ~40 MiB (32 MiB chunks), down ~33 MiB
     tracemalloc.start()
     try:
         blob = bucket.upload_blob(_Zeros(size), blob_name="big.bin")
@@ -232,6 +429,26 @@ def test_large_transfers_stream_with_flat_memory(bucket: Container):
     assert sink.size == size
     assert upload_peak < 64 * 1024 * 1024, upload_peak
     assert download_peak < 64 * 1024 * 1024, download_peak
+
+
+@pytest.mark.filterwarnings("ignore:Sending a large body directly:ResourceWarning")
+def test_large_upload_from_a_file_streams_with_flat_memory(
+    gcs: Any, bucket: Container, tmp_path: Path
+):
+    bucket = gcs.driver.get_container(bucket.name)  # directly: see above
+    path = tmp_path / "big.bin"
+    with path.open("wb") as out:
+        for _ in range(12):
+            out.write(os.urandom(8 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        blob = bucket.upload_blob(str(path), blob_name="file.bin")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert blob.size == path.stat().st_size
+    assert peak < 16 * 1024 * 1024, peak  # one streamed request: read 64 KiB at a time
+    assert bucket.get_blob("file.bin").checksum == hashlib.md5(path.read_bytes()).hexdigest()
 
 
 # -- signed download URLs -------------------------------------------------------------------
@@ -427,10 +644,9 @@ def test_refused_token_raises_credentials_error(tmp_path: Path, gcs: Any):
 def test_blob_acl_is_sent_as_a_predefined_acl(bucket: Container, recorder: Recorder):
     bucket.upload_blob(io.BytesIO(b"x"), blob_name="pub.txt", acl="public-read")
     sent = recorder.taken()
-    assert [(m, q.get("predefinedAcl")) for m, _, q in sent] == [
-        ("POST", None),
-        ("PATCH", ["publicRead"]),
-    ]
+    assert [(m, q.get("predefinedAcl")) for m, _, q in sent] == [("POST", ["publicRead"])]
+    acl = bucket.driver.fs.call("GET", "b/{}/o/{}/acl", bucket.name, "pub.txt", json_out=True)
+    assert {"entity": "allUsers", "role": "READER"}.items() <= acl["items"][0].items()
 
 
 def test_container_acl_defaults_to_project_private(counted: GoogleStorageDriver, recorder):

@@ -1,0 +1,508 @@
+"""GCS transfers over gcsfs's session, in as few requests as the service allows.
+
+`upload` sends up to `ONE_REQUEST_MAX` bytes in one multipart POST (with their MD5), a larger
+seekable source in one streamed request of a resumable upload, and a larger stream that cannot
+seek in `RESUMABLE_CHUNK` chunks from one reused buffer. `MediaReader` reads an object with one
+streamed ``GET ?alt=media``. Request bodies are read by aiohttp 64 KiB at a time: memory stays
+flat whatever the size. gcsfs's retries apply to every request (its ``call`` and
+``retry_request``).
+
+Only `cloudstorage.drivers.google` imports this module, after it has set
+``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT`` (see its docstring).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import aiohttp
+import fsspec.asyn
+import gcsfs.retry
+
+from cloudstorage.base import transfer
+from cloudstorage.exceptions import CloudStorageError
+
+__all__ = ["ONE_REQUEST_MAX", "RESUMABLE_CHUNK", "MediaReader", "md5_hex", "upload"]
+
+ONE_REQUEST_MAX = transfer.CHUNK_SIZE
+"""Blobs up to this size go up in one multipart POST: at most this much is held in memory."""
+RESUMABLE_CHUNK = 32 * 1024 * 1024
+"""Resumable-upload chunk for a stream that cannot seek (a multiple of 256 KiB): fake-gcs-server's
+cost per chunk grows with the object, so fewer chunks are much faster; the peak stays under
+import + 64 MiB."""
+FILL_READ = 1024 * 1024  # bytes per read from an upload's source
+RETRIES = 6  # attempts per request, as gcsfs makes
+
+
+def upload(
+    fs: Any, bucket: str, resource: dict[str, Any], params: dict[str, Any], stream: Any
+) -> tuple[dict[str, Any], str, int]:
+    """Upload ``stream`` as the object ``resource`` describes (``params``: query parameters).
+
+    Returns the object resource the service stored, the MD5 (hex) of the bytes sent, and
+    their count. Nothing is left behind if a request fails (a resumable session is deleted).
+    """
+    left = _bytes_left(stream)  # a seekable stream's size: no 8 MiB buffer for 4 KiB
+    if left is not None and left > ONE_REQUEST_MAX:
+        location = _start_session(fs, bucket, resource, params)
+        stored, md5 = _upload_streamed(fs, location, stream, left)
+        return stored, md5.hexdigest(), left
+    head = bytearray(ONE_REQUEST_MAX if left is None else left)
+    size = _fill(stream, head)
+    if size < len(head) or _bytes_left(stream) == 0:
+        data = memoryview(head)[:size]
+        stored = _upload_in_one_request(fs, bucket, resource, params, data)
+        return stored, hashlib.md5(data, usedforsecurity=False).hexdigest(), size
+    first = [head]
+    del head  # the callee owns it now: dropped once copied
+    location = _start_session(fs, bucket, resource, params)
+    stored, md5, size = _upload_in_chunks(fs, location, first, stream)
+    return stored, md5.hexdigest(), size
+
+
+def _upload_in_one_request(
+    fs: Any, bucket: str, resource: dict[str, Any], params: dict[str, Any], data: memoryview
+) -> dict[str, Any]:
+    """One multipart POST: the object resource with the bytes' ``md5Hash``, then the bytes.
+
+    GCS refuses bytes that do not match ``md5Hash``; fake-gcs-server stores them anyway,
+    with the MD5 of what it got (the driver then deletes them).
+    """
+    md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+    body = b"".join(
+        (
+            b"--==0==\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n",
+            json.dumps({**resource, "md5Hash": md5}).encode(),
+            f"\r\n--==0==\r\nContent-Type: {resource['contentType']}\r\n\r\n".encode(),
+            data,
+            b"\r\n--==0==--",
+        )
+    )
+    stream = _ViewStream(body)
+    try:
+        stored: dict[str, Any] = fs.call(
+            "POST",
+            f"{fs._location}/upload/storage/v1/b/{{}}/o",
+            bucket,
+            uploadType="multipart",
+            headers={
+                "Content-Type": 'multipart/related; boundary="==0=="',
+                "Content-Length": str(len(body)),
+            },
+            data=stream,
+            json_out=True,
+            **params,
+        )
+    finally:
+        stream.drop()
+    return stored
+
+
+def _start_session(fs: Any, bucket: str, resource: dict[str, Any], params: dict[str, Any]) -> str:
+    """Open a resumable upload with the object's settings; returns the session URL."""
+    headers, _ = fs.call(
+        "POST",
+        f"{fs._location}/upload/storage/v1/b/{{}}/o",
+        bucket,
+        uploadType="resumable",
+        json=resource,
+        headers={"X-Upload-Content-Type": resource["contentType"]},
+        **params,
+    )
+    location: str = headers["Location"]
+    return location
+
+
+def _upload_streamed(fs: Any, location: str, stream: Any, size: int) -> tuple[dict[str, Any], Any]:
+    """A seekable source of known size in one request, read in aiohttp's small pieces.
+
+    Returns the stored object and the MD5 of what was sent (known only at the end, so
+    GCS cannot check it on receipt). The session is deleted if anything fails.
+    """
+    start = stream.tell()
+    md5 = _InOrderMD5()
+
+    def body(position: int, count: int) -> _Body:
+        return _StreamSlice(stream, start, position, count, md5)
+
+    with _session_deleted_on_error(fs, location):
+        stored = _send(fs, location, body, 0, size, size)
+    return stored, md5.md5
+
+
+def _upload_in_chunks(
+    fs: Any, location: str, first: list[bytearray], stream: Any
+) -> tuple[dict[str, Any], Any, int]:
+    """A stream that cannot seek, in chunks of `RESUMABLE_CHUNK` from one reused buffer.
+
+    ``first`` holds the bytes read so far (at most a chunk). Returns the stored object,
+    the MD5 of what was sent and the size; the session is deleted if anything fails.
+    """
+    md5 = hashlib.md5(usedforsecurity=False)
+    buffer = bytearray(RESUMABLE_CHUNK)
+    view = memoryview(buffer)
+    filled = len(first[0])
+    view[:filled] = first.pop()
+    offset = 0
+    with _session_deleted_on_error(fs, location):
+        while True:
+            filled += _fill(stream, view[filled:])
+            md5.update(view[:filled])
+            last = filled < RESUMABLE_CHUNK  # the last (empty if the size is a multiple)
+            total = offset + filled if last else None
+
+            def body(position: int, count: int, base: int = offset) -> _Body:
+                return _ViewStream(view[position - base : position - base + count])
+
+            stored = _send(fs, location, body, offset, filled, total)
+            if last:
+                return stored, md5, offset + filled
+            offset += filled
+            filled = 0
+
+
+@contextlib.contextmanager
+def _session_deleted_on_error(fs: Any, location: str) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):  # the session would expire in a week anyway
+            fs.call("DELETE", location)
+        raise
+
+
+def _send(
+    fs: Any,
+    location: str,
+    body: Callable[[int, int], _Body],
+    offset: int,
+    length: int,
+    total: int | None,
+) -> dict[str, Any]:
+    """POST bytes ``offset`` to ``offset + length`` of a resumable upload.
+
+    ``body(position, count)`` reads those bytes; ``total`` (known with the last bytes)
+    completes the upload. Resends what the service did not persist (its ``Range``
+    answer says how far it got). Returns the stored object after the last bytes, else {}.
+    """
+    end = offset + length - 1
+    size = "*" if total is None else str(total)
+    while True:
+        span = f"bytes {offset}-{end}/{size}" if end >= offset else f"bytes */{size}"
+        stream = body(offset, end + 1 - offset)
+        try:
+            headers, answer = fs.call(
+                "POST",
+                location,
+                headers={"Content-Range": span, "Content-Length": str(end + 1 - offset)},
+                data=stream,
+            )
+        finally:
+            stream.drop()
+        if total is not None and answer:
+            stored: dict[str, Any] = json.loads(answer)
+            return stored
+        persisted = int(headers["Range"].rsplit("-", 1)[1]) if "Range" in headers else -1
+        if persisted >= end:
+            return {}
+        if persisted < offset:
+            raise CloudStorageError(f"the resumable upload stopped at byte {persisted + 1}")
+        offset = persisted + 1
+
+
+def md5_hex(md5_base64: str | None) -> str | None:
+    """A base64 MD5 (GCS's ``md5Hash``) as hex; None if missing or malformed."""
+    if not md5_base64:
+        return None
+    try:
+        return base64.b64decode(md5_base64).hex()
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _bytes_left(stream: Any) -> int | None:
+    """How much a seekable stream has left to read (None: it cannot seek)."""
+    try:
+        if not stream.seekable():
+            return None
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+    except (OSError, AttributeError, ValueError):
+        return None
+    return max(0, int(end) - int(here))
+
+
+def _fill(stream: Any, buffer: Any) -> int:
+    """Read into ``buffer`` until it is full or ``stream`` ends; returns the bytes read.
+
+    Reads of at most `FILL_READ` bytes: a stream may copy what it reads once or twice
+    (``RawIOBase.read``, the base's peeking wrapper), and that stays small beside the buffer.
+    """
+    view = memoryview(buffer).cast("B")
+    readinto = getattr(stream, "readinto", None)
+    filled = 0
+    while filled < len(view):
+        want = min(len(view) - filled, FILL_READ)
+        if readinto is not None:
+            count = readinto(view[filled : filled + want]) or 0
+        else:
+            piece = stream.read(want)
+            if isinstance(piece, str):
+                raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+            count = len(piece)
+            view[filled : filled + count] = piece
+        if not count:
+            break
+        filled += count
+    return filled
+
+
+class _Body(io.RawIOBase):
+    """A request body that aiohttp reads in small pieces, and gcsfs rewinds for a retry.
+
+    aiohttp sends a bytes-like body in one write, and asyncio's transport then copies what
+    the socket did not take at once (a second copy of a chunk); a file-like body is read and
+    sent 64 KiB at a time. gcsfs seeks a body to its start before each attempt. ``close``
+    does nothing: aiohttp closes a body once sent, and a retry sends it again.
+    """
+
+    def __init__(self, length: int) -> None:
+        self._length = length
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._length}
+        self._position = min(max(0, base[whence] + offset), self._length)
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = self._length - self._position
+        count = left if size is None or size < 0 else min(size, left)
+        data = self._read_at(self._position, count) if count else b""
+        self._position += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+    def drop(self) -> None:
+        """Let go of what the body holds (aiohttp may keep it until a later gc)."""
+
+    def _read_at(self, position: int, count: int) -> bytes:
+        raise NotImplementedError
+
+
+class _ViewStream(_Body):
+    """A body from memory (a multipart POST, a chunk of a stream that cannot seek)."""
+
+    def __init__(self, data: Any) -> None:
+        self._view = memoryview(data)
+        super().__init__(len(self._view))
+
+    def _read_at(self, position: int, count: int) -> bytes:
+        return bytes(self._view[position : position + count])
+
+    def drop(self) -> None:
+        self._view = memoryview(b"")
+
+
+class _StreamSlice(_Body):
+    """Bytes ``offset`` to ``offset + count`` of an upload, read from its seekable source.
+
+    ``start`` is where the upload began in ``stream``; what is read is fed to ``md5``.
+    """
+
+    def __init__(self, stream: Any, start: int, offset: int, count: int, md5: _InOrderMD5) -> None:
+        super().__init__(count)
+        self._stream = stream
+        self._start = start + offset
+        self._offset = offset
+        self._md5 = md5
+
+    def _read_at(self, position: int, count: int) -> bytes:
+        self._stream.seek(self._start + position)
+        data: bytes = self._stream.read(count)
+        if isinstance(data, str):
+            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+        self._md5.feed(self._offset + position, data)
+        return data
+
+
+class _InOrderMD5:
+    """The MD5 of an upload's bytes in order, however often a retry reads them again."""
+
+    def __init__(self) -> None:
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self._upto = 0
+
+    def feed(self, position: int, data: bytes) -> None:
+        end = position + len(data)
+        if position <= self._upto < end:
+            self.md5.update(memoryview(data)[self._upto - position :])
+            self._upto = end
+
+
+class MediaReader(io.RawIOBase):
+    """One streamed ``GET ?alt=media`` of an object, read forward with ``read(n)``.
+
+    Holds no more than the read asked for plus aiohttp's buffer. A connection lost mid-stream
+    is resumed with a ``Range`` from where it stopped, pinned to the generation first served
+    (two versions are never spliced); errors are retried as gcsfs retries its requests. With
+    ``verify``, the bytes are checked at their end against the MD5 the response's
+    ``x-goog-hash`` header gives (`CloudStorageError` on a mismatch).
+    """
+
+    def __init__(self, fs: Any, path: str, verify: bool = False) -> None:
+        self.name = path
+        self._fs = fs
+        self._url: str = fs.url(path)
+        self._position = 0
+        self._size: int | None = None
+        self._generation: str | None = None
+        self._expected_md5: str | None = None
+        self._md5 = hashlib.md5(usedforsecurity=False) if verify else None
+        self._response: aiohttp.ClientResponse | None = None
+        self._sync(self._open, 0)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.closed:
+            raise ValueError("read of a closed file")
+        if size is None or size < 0:
+            return self.readall()
+        if self._response is None or size == 0:
+            return b""
+        data: bytes = self._sync(self._read, size)
+        self._position += len(data)
+        if self._md5 is not None:
+            self._md5.update(data)
+            if self._response is None:
+                self._verify()
+        return data
+
+    def readall(self) -> bytes:
+        return b"".join(iter(lambda: self.read(transfer.CHUNK_SIZE), b""))
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed and self._response is not None:
+            with contextlib.suppress(Exception):  # closing: the connection is dropped anyway
+                self._sync(self._release, False)
+        super().close()
+
+    def _verify(self) -> None:
+        if self._md5 is None or self._expected_md5 is None:
+            return
+        got = self._md5.hexdigest()
+        if got != self._expected_md5:
+            raise CloudStorageError(
+                f"{self.name}: the downloaded bytes have MD5 {got}, the service's checksum is "
+                f"{self._expected_md5} (corrupted in transit)"
+            )
+
+    def _sync(self, func: Any, *args: Any) -> Any:
+        return fsspec.asyn.sync(self._fs.loop, func, *args)
+
+    async def _open(self, start: int) -> None:
+        """Send the GET from byte ``start``, retried as gcsfs retries its calls."""
+        retrying = gcsfs.retry.retry_request(retries=RETRIES)
+        try:
+            self._response = await retrying(self._open_once)(start)
+        except FileExistsError as exc:  # gcsfs's name for 412: ifGenerationMatch failed
+            raise CloudStorageError(f"{self.name} was replaced while it was read") from exc
+
+    async def _open_once(self, start: int) -> aiohttp.ClientResponse:
+        fs = self._fs
+        await fs._set_session()
+        headers = {"Range": f"bytes={start}-"} if start else None
+        params = {"ifGenerationMatch": self._generation} if self._generation else {}
+        response: aiohttp.ClientResponse = await fs.session.get(
+            self._url,
+            headers=fs._get_headers(headers),
+            params=fs._get_params(params),
+            timeout=fs.requests_timeout,
+        )
+        if response.status >= 400:
+            try:
+                body = await response.read()
+            finally:
+                response.release()
+            gcsfs.retry.validate_response(response.status, body, self._url)
+        if self._generation is None:  # the first response: what the object is
+            self._generation = response.headers.get("x-goog-generation")
+            self._size = response.content_length
+            if not response.headers.get("Content-Encoding"):  # else the hash is of gzip bytes
+                self._expected_md5 = _goog_md5(response.headers.get("x-goog-hash", ""))
+        return response
+
+    async def _read(self, size: int) -> bytes:
+        pieces: list[bytes] = []
+        got = 0
+        resumed = 0
+        while got < size and self._response is not None:
+            try:
+                piece = await self._response.content.read(size - got)
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                if self._size is not None and self._position + got >= self._size:
+                    piece = b""  # everything arrived: the connection broke at the end
+                else:
+                    resumed += 1
+                    if resumed >= RETRIES:
+                        raise
+                    self._response.close()
+                    await self._open(self._position + got)
+                    continue
+            if not piece:
+                await self._release(True)
+                break
+            pieces.append(piece)
+            got += len(piece)
+        return b"".join(pieces)
+
+    async def _release(self, finished: bool) -> None:
+        """Give the connection back to the pool after a whole body, else drop it."""
+        if self._response is not None:
+            if finished:
+                self._response.release()
+            else:
+                self._response.close()
+            self._response = None
+
+
+def _goog_md5(header: str) -> str | None:
+    """The MD5 (hex) in an ``x-goog-hash: crc32c=...,md5=...`` header, if there is one."""
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "md5":
+            return md5_hex(value)
+    return None
