@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 import fsspec.asyn
 import gcsfs.retry
+import google_crc32c
 
 from cloudstorage.base import transfer
 from cloudstorage.exceptions import CloudStorageError
@@ -372,8 +373,9 @@ class MediaReader(io.RawIOBase):
     Holds no more than the read asked for plus aiohttp's buffer. A connection lost mid-stream
     is resumed with a ``Range`` from where it stopped, pinned to the generation first served
     (two versions are never spliced); errors are retried as gcsfs retries its requests. With
-    ``verify``, the bytes are checked at their end against the MD5 the response's
-    ``x-goog-hash`` header gives (`CloudStorageError` on a mismatch).
+    ``verify``, the bytes are checked at their end against the checksum the response's
+    ``x-goog-hash`` header gives: CRC32C (in C, ~10x cheaper than MD5) where the header has
+    one, else MD5 (`CloudStorageError` on a mismatch).
     """
 
     def __init__(self, fs: Any, path: str, verify: bool = False) -> None:
@@ -383,10 +385,12 @@ class MediaReader(io.RawIOBase):
         self._position = 0
         self._size: int | None = None
         self._generation: str | None = None
-        self._expected_md5: str | None = None
-        self._md5 = hashlib.md5(usedforsecurity=False) if verify else None
+        self._hash_header = ""
         self._response: aiohttp.ClientResponse | None = None
         self._sync(self._open, 0)
+        self._check = _Check.of(self._hash_header) if verify else None
+        self.verifies = self._check is not None
+        """True when this reader checks the bytes itself (the caller need not hash them)."""
 
     def readable(self) -> bool:
         return True
@@ -400,10 +404,10 @@ class MediaReader(io.RawIOBase):
             return b""
         data: bytes = self._sync(self._read, size)
         self._position += len(data)
-        if self._md5 is not None:
-            self._md5.update(data)
+        if self._check is not None:
+            self._check.update(data)
             if self._response is None:
-                self._verify()
+                self._check.verify(self.name)
         return data
 
     def readall(self) -> bytes:
@@ -419,16 +423,6 @@ class MediaReader(io.RawIOBase):
             with contextlib.suppress(Exception):  # closing: the connection is dropped anyway
                 self._sync(self._release, False)
         super().close()
-
-    def _verify(self) -> None:
-        if self._md5 is None or self._expected_md5 is None:
-            return
-        got = self._md5.hexdigest()
-        if got != self._expected_md5:
-            raise CloudStorageError(
-                f"{self.name}: the downloaded bytes have MD5 {got}, the service's checksum is "
-                f"{self._expected_md5} (corrupted in transit)"
-            )
 
     def _sync(self, func: Any, *args: Any) -> Any:
         return fsspec.asyn.sync(self._fs.loop, func, *args)
@@ -462,7 +456,7 @@ class MediaReader(io.RawIOBase):
             self._generation = response.headers.get("x-goog-generation")
             self._size = response.content_length
             if not response.headers.get("Content-Encoding"):  # else the hash is of gzip bytes
-                self._expected_md5 = _goog_md5(response.headers.get("x-goog-hash", ""))
+                self._hash_header = response.headers.get("x-goog-hash", "")
         return response
 
     async def _read(self, size: int) -> bytes:
@@ -499,10 +493,39 @@ class MediaReader(io.RawIOBase):
             self._response = None
 
 
-def _goog_md5(header: str) -> str | None:
-    """The MD5 (hex) in an ``x-goog-hash: crc32c=...,md5=...`` header, if there is one."""
-    for part in header.split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "md5":
-            return md5_hex(value)
-    return None
+class _Check:
+    """A running checksum of downloaded bytes, and the value the service gave for them."""
+
+    def __init__(self, name: str, hasher: Any, expected: bytes) -> None:
+        self.name, self._hasher, self._expected = name, hasher, expected
+
+    @classmethod
+    def of(cls, header: str) -> _Check | None:
+        """CRC32C if ``x-goog-hash`` has it, else MD5, else None (nothing to check against)."""
+        values: dict[str, str] = {}
+        for part in header.split(","):
+            name, _, value = part.strip().partition("=")
+            values[name] = value
+        makers: dict[str, Callable[[], Any]] = {
+            "crc32c": google_crc32c.Checksum,
+            "md5": lambda: hashlib.md5(usedforsecurity=False),
+        }
+        for name, make in makers.items():
+            try:
+                expected = base64.b64decode(values.get(name, ""), validate=True)
+            except binascii.Error:
+                continue
+            if expected:
+                return cls(name.upper(), make(), expected)
+        return None
+
+    def update(self, data: bytes) -> None:
+        self._hasher.update(data)
+
+    def verify(self, target: str) -> None:
+        got = self._hasher.digest()
+        if got != self._expected:
+            raise CloudStorageError(
+                f"{target}: the downloaded bytes have {self.name} {got.hex()}, the service's "
+                f"is {self._expected.hex()} (corrupted in transit)"
+            )

@@ -299,16 +299,19 @@ class GoogleStorageDriver(Driver):
     def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
         """With ``block_size=0``, a forward-only reader on one streamed ``GET ?alt=media``.
 
-        Its bytes are checked against the MD5 the response reports, unless the blob's MD5 is
-        already known (then `download_blob` checks them). Otherwise gcsfs's seekable file
-        (it looks the object up first: two more requests).
+        Its bytes are checked against the CRC32C (else MD5) the response reports. Otherwise
+        gcsfs's seekable file (it looks the object up first: two more requests).
         """
         if mode == "rb" and kwargs.get("block_size") == 0 and len(kwargs) == 1:
             path = self._path(blob.container.name, blob.name)
-            verify = self._known_md5(blob) is None  # else `download_blob` checks it
             with self._errors(blob.container.name, blob.name):
-                return _gcs_transfer.MediaReader(self.fs, path, verify=verify)
+                return _gcs_transfer.MediaReader(self.fs, path, verify=True)
         return super().open_blob(blob, mode, **kwargs)
+
+    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
+        if getattr(reader, "verifies", False):
+            writer.leave_check_to_reader()  # CRC32C in the reader: no MD5 pass over the bytes
+        transfer.copy_stream(reader, writer)
 
     def get_blobs(self, container: Container) -> Iterator[Blob]:
         # gcsfs pages by 1,000 whatever it is asked: pages of 5,000 (the most GCS gives) save

@@ -352,15 +352,15 @@ def test_upload_corrupted_in_transit_raises_and_leaves_nothing(
     assert list(bucket) == []
 
 
-def test_download_of_a_blob_with_no_known_md5_is_checked_against_the_response(
+def test_download_is_checked_against_the_responses_crc32c(
     faulty: tuple[FaultProxy, Container, Container],
 ):
-    """An uploaded Blob carries no MD5 yet: the reader checks ``x-goog-hash`` instead."""
+    """The reader checks the CRC32C of ``x-goog-hash`` (cheaper than MD5), known MD5 or not."""
     proxy, bucket, _ = faulty
     blob = bucket.upload_blob(io.BytesIO(os.urandom(100_000)), blob_name="h.bin")
     assert "_checksum" not in vars(blob) or not isinstance(vars(blob)["_checksum"], str)
     proxy.corrupt("GET", r"/o/h\.bin\?alt=media", times=100)
-    with pytest.raises(CloudStorageError, match="MD5"):
+    with pytest.raises(CloudStorageError, match="CRC32C"):
         blob.download(io.BytesIO())
     assert proxy.count("corrupt") == 1
 
@@ -375,7 +375,7 @@ def test_download_cut_mid_stream_resumes_where_it_stopped(
     proxy.clear()
     proxy.drop_response("GET", r"/o/cut\.bin\?alt=media", times=1)
     out = io.BytesIO()
-    blob.download(out)  # checked against the listed MD5 too
+    blob.download(out)  # and checked against the response's CRC32C
     assert out.getvalue() == data
     gets = [seen for seen in proxy.requests if seen.method == "GET"]
     assert [seen.fault for seen in gets] == ["drop_response", None]
