@@ -85,8 +85,8 @@ class Ours(Client):
         self.box.get_blob(name)
 
     def list(self, prefix):
-        if prefix:  # the 0.10 API lists a whole container; a prefix goes through the fs door
-            return len(self.driver.fs.find(f"{self.container}/{prefix}", detail=True))
+        if prefix:
+            return sum(1 for _ in self.box.list_blobs(prefix))
         return sum(1 for _ in self.box)
 
     def upload_path(self, path, name):

@@ -48,6 +48,11 @@ class Container:
         self._just_listed = None  # from the first blob on, len() lists afresh
         yield from blobs
 
+    def list_blobs(self, prefix: str | None = None) -> Iterator[Blob]:
+        """The blobs whose names start with ``prefix`` (all without one), from one listing of
+        the folder the prefix names: ``list_blobs("logs/2024-")`` lists only ``logs/``."""
+        return self.driver.get_blobs(self, prefix)
+
     def __len__(self) -> int:
         """The number of blobs: a listing, unless `__iter__` has just taken one."""
         listed, self._just_listed = self._just_listed, None

@@ -28,6 +28,7 @@ from cloudstorage.base.settings import (
     check_content_length,
     check_expires,
     check_meta_data,
+    check_prefix,
 )
 from cloudstorage.exceptions import (
     CloudStorageError,
@@ -386,14 +387,25 @@ class Driver(ABC):
         info = self._blob_info(container.name, blob_name)
         return self._blob_from_info(container, info, complete=True)
 
-    def get_blobs(self, container: Container) -> Iterator[Blob]:
-        """Every blob of a container, from listing pages alone (no request per blob)."""
+    def get_blobs(self, container: Container, prefix: str | None = None) -> Iterator[Blob]:
+        """Every blob of a container (whose name starts with ``prefix``), from listing pages
+        alone (no request per blob).
+
+        Only the folder the prefix names is listed (``"logs/2024-"`` lists ``logs/``).
+        """
+        folder = check_prefix(prefix).rpartition("/")[0].strip("/") or None
         with self._errors(container.name):
-            entries = self.fs.find(container.name, detail=True)
+            try:
+                entries = self.fs.find(self._path(container.name, folder), detail=True)
+            except FileNotFoundError:
+                if not folder:
+                    raise
+                entries = {}
             if not entries:
                 self.fs.info(container.name)  # an empty listing: is the container there?
+        start = len(container.name) + 1
         for info in entries.values():
-            if info.get("type") == "file":
+            if info.get("type") == "file" and info["name"].startswith(prefix or "", start):
                 yield self._blob_from_info(container, info, complete=False)
 
     def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:

@@ -100,3 +100,12 @@ def check_content_length(content_length: tuple[int, int] | None) -> tuple[int, i
     if not (isinstance(low, int) and isinstance(high, int) and 0 <= low <= high):
         raise CloudStorageError(f"content_length must satisfy 0 <= min <= max: {content_length!r}")
     return low, high
+
+
+def check_prefix(prefix: str | None) -> str:
+    """A blob-name prefix for listing ("" for none); `CloudStorageError` if not a string."""
+    if prefix is None:
+        return ""
+    if not isinstance(prefix, str) or "\x00" in prefix:
+        raise CloudStorageError(f"prefix must be a string without NUL, not {prefix!r}")
+    return prefix

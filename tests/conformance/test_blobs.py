@@ -8,7 +8,7 @@ import io
 import pytest
 
 from cloudstorage import Blob, Container
-from cloudstorage.exceptions import NotFoundError
+from cloudstorage.exceptions import CloudStorageError, NotFoundError
 from tests.conftest import unique_name
 from tests.streams import OneWayStream
 
@@ -95,6 +95,30 @@ def test_list_of_a_container_lists_it_once(container: Container, monkeypatch):
     container.upload_blob(io.BytesIO(b"x"), blob_name="c.txt")
     assert len(container) == 3  # a later len() lists afresh
     assert len(listings) == 2
+
+
+def test_list_blobs_by_name_prefix(container: Container):
+    names = ["a.txt", "dir/b.txt", "dir/bc.txt", "dir/sub/c.txt", "dirt.txt"]
+    for name in names:
+        container.upload_blob(io.BytesIO(name.encode()), blob_name=name)
+
+    def listed(prefix: str | None) -> list[str]:
+        return sorted(blob.name for blob in container.list_blobs(prefix))
+
+    assert listed(None) == names
+    assert listed("dir/") == ["dir/b.txt", "dir/bc.txt", "dir/sub/c.txt"]
+    assert listed("dir/b") == ["dir/b.txt", "dir/bc.txt"]
+    assert listed("di") == ["dir/b.txt", "dir/bc.txt", "dir/sub/c.txt", "dirt.txt"]
+    assert listed("dir/sub/c.txt") == ["dir/sub/c.txt"]
+    assert listed("none/") == []
+    assert listed("dir/none/x") == []
+
+
+def test_list_blobs_of_a_missing_container_or_with_a_bad_prefix_raises(container: Container):
+    with pytest.raises(NotFoundError):
+        list(Container(unique_name("absent"), container.driver).list_blobs("a/"))
+    with pytest.raises(CloudStorageError, match="prefix"):
+        list(container.list_blobs(b"a/"))  # type: ignore[arg-type]
 
 
 def test_listed_blob_loads_its_attributes_on_first_access(container: Container):
