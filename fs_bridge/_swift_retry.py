@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_DELAY", "RETRY_STATUSES", "RetryPolicy"]
+__all__ = ["MAX_DELAY", "RETRY_STATUSES", "RetryPolicy", "retriable"]
 
 logger = logging.getLogger("fs_bridge.swift")
 
@@ -34,22 +34,29 @@ class RetryPolicy:
         """The answer of ``request()``, tried again while it fails in a way worth retrying.
 
         Returns the last answer (which may be an error status); raises the last exception.
+        The answer carries ``lost_answer = True`` when an earlier try failed on the connection:
+        that try may have done its work on the server (see `SwiftFileSystem._request`).
         """
+        lost = False
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
                 response = request()
             except Exception as exc:
-                if last or not _retriable(exc):
+                if last or not retriable(exc):
                     raise
-                self._pause(attempt, None, f"{what}: {exc}")
+                lost = True
+                self.pause(attempt, None, f"{what}: {exc}")
                 continue
             if last or response.status_code not in RETRY_STATUSES:
+                response.lost_answer = lost
                 return response
-            self._pause(attempt, response, f"{what}: HTTP {response.status_code}")
+            response.close()  # a streamed answer holds its connection until closed
+            self.pause(attempt, response, f"{what}: HTTP {response.status_code}")
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _pause(self, attempt: int, response: Any, what: str) -> None:
+    def pause(self, attempt: int, response: Any, what: str) -> None:
+        """Sleep before try ``attempt + 2``: the doubled backoff, or what ``Retry-After`` asks."""
         delay = min(self.backoff * 2**attempt, MAX_DELAY)
         asked = response.headers.get("Retry-After", "") if response is not None else ""
         if asked.isdigit():
@@ -58,9 +65,20 @@ class RetryPolicy:
         time.sleep(delay)
 
 
-def _retriable(exc: Exception) -> bool:
+def retriable(exc: BaseException) -> bool:
+    """Whether ``exc`` is a connection fault worth another try (of a request or a read)."""
     from keystoneauth1 import exceptions  # noqa: PLC0415  # keeps this module light to import
+    from urllib3.exceptions import HTTPError  # noqa: PLC0415  # as above
 
+    # urllib3's errors (a body cut short, a read timed out) and socket errors come from reading
+    # a streamed answer; keystoneauth wraps those of sending a request
     return isinstance(
-        exc, (exceptions.RetriableConnectionFailure, exceptions.UnknownConnectionError)
+        exc,
+        (
+            exceptions.RetriableConnectionFailure,
+            exceptions.UnknownConnectionError,
+            HTTPError,
+            ConnectionError,
+            TimeoutError,
+        ),
     )

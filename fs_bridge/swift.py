@@ -21,27 +21,47 @@ times out (``timeout``: 60 s to connect or between bytes) or is cut mid-answer, 
 the first failure, doubling (`RetryPolicy`). Every Swift request is idempotent (an object PUT
 carries the whole object, a POST all its metadata), so every method is retried. Bytes sent in
 one PUT carry their MD5 as ``ETag``: Swift refuses them (HTTP 422) if corrupted on the way.
+A retry after a lost answer may find the work done: a DELETE answered 404, or a create
+(``If-None-Match: *``) answered 412 over an object with the ETag it sent, then succeeds.
 
-Costs: a listing is one GET per 10,000 entries (``listing_page_size``); ``info`` one HEAD; reads
-are ranged GETs of ``block_size`` bytes (8 MiB); a write holds at most ``segment_size`` bytes
-(32 MiB): smaller objects go up in one PUT on ``close()``, larger ones as segments in the
-container ``<container>_segments`` tied by a static large object manifest written on
-``close()`` (segments are deleted if the upload fails, and with the manifest).
+Costs: a listing is one GET per 10,000 entries (``listing_page_size``); ``info`` one HEAD.
+Reads: random reads are ranged GETs of ``block_size`` bytes (8 MiB); reads that go on where
+the last one ended, and files opened with ``stream=True``, read one streamed GET (see
+`SwiftFile`). Writes: ``put_file`` / `SwiftFileSystem.put_stream` (a seekable source) send up
+to ``segment_size`` (1 GiB) in one PUT streamed from the source, the MD5 computed in a first
+pass over it; ``open(..., "wb")`` holds at most 32 MiB and sends one PUT up to that. Larger
+objects go up as segments in the container ``<container>_segments`` tied by a static large
+object manifest (segments are deleted if the upload fails, and with the manifest). When a
+write replaces a static large object, its segments are deleted once the new object is in
+place; the write then costs a GET of the old manifest (only in containers with a
+``_segments`` container: one HEAD a minute says which). Dynamic large objects' segments (a
+prefix that may hold other objects; we never write DLOs) are left alone. ``rm`` of many
+objects is one ``POST ?bulk-delete`` per 10,000 where the cluster has the ``bulk`` middleware.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
+import os
+import time
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
-from urllib.parse import quote
+from typing import IO, Any
+from urllib.parse import quote, urlsplit
 
 from fsspec.spec import AbstractFileSystem
+from keystoneauth1.exceptions import ClientException
 
 from fs_bridge._swift_auth import RACKSPACE_AUTH_URL, SwiftAuth
-from fs_bridge._swift_file import BLOCK_SIZE, SwiftFile
+from fs_bridge._swift_file import (
+    BLOCK_SIZE,
+    SEGMENTS_SUFFIX,
+    TEXT_STREAM,
+    WRITE_BUFFER_SIZE,
+    SwiftFile,
+)
 from fs_bridge._swift_headers import (
     ATTRIBUTE_OPTIONS,
     CONTAINER_META_PREFIX,
@@ -55,10 +75,15 @@ from fs_bridge._swift_retry import RetryPolicy
 
 __all__ = ["CloudFilesFileSystem", "SwiftFile", "SwiftFileSystem"]
 
+logger = logging.getLogger("fs_bridge.swift")
+
 MIB = 2**20
-SEGMENT_SIZE = 32 * MIB
+SEGMENT_SIZE = 1024 * MIB
 LISTING_PAGE_SIZE = 10_000
 TIMEOUT = 60.0
+SEGMENTS_CHECK_TTL = 60.0
+"""Seconds a container's "has a ``_segments`` container" answer is trusted (for writes, which
+then look for a replaced large object's segments; deletes and bulk deletes ask afresh)."""
 
 
 class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is untyped
@@ -105,6 +130,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         self.blocksize = block_size
         self.segment_size = segment_size
         self.listing_page_size = listing_page_size
+        self._segment_containers: dict[str, tuple[bool, float]] = {}
         self.retry = RetryPolicy(retries, retry_backoff)
         self.timeout = timeout
 
@@ -178,7 +204,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
     ) -> Any:
         """One request on the account, a container or an object; HTTP errors become OSErrors.
 
-        Retried on connection faults and busy answers: see `RetryPolicy`.
+        Retried on connection faults and busy answers: see `RetryPolicy`. When a try lost its
+        answer, the next one may find the work done: a DELETE then answered 404, or a PUT
+        with ``If-None-Match: *`` answered 412 over an object with the ETag it sent, succeeds.
         """
         url = "/" + quote(container, safe="") if container else ""
         if key:
@@ -188,7 +216,19 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         )
         if response.status_code < 300 or response.status_code in ok:
             return response
+        if response.lost_answer and self._done_before(method, response, container, key):
+            return response
         raise _http_error(response, path or f"{container}/{key}".rstrip("/"))
+
+    def _done_before(self, method: str, response: Any, container: str, key: str) -> bool:
+        """Whether an earlier try (whose answer was lost) did what this failed one asked."""
+        if method == "DELETE" and response.status_code == 404:
+            return True  # gone: most likely by the first try, and the goal holds anyway
+        sent = response.request.headers if response.request is not None else {}
+        if method == "PUT" and key and response.status_code == 412 and "ETag" in sent:
+            found = self._request("HEAD", container, key, ok=(404,))
+            return bool(found.headers.get("Etag", "").strip('"') == sent["ETag"])
+        return False
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -256,6 +296,10 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         container, key = self.split_path(path)
         if not container:
             entries = [self._container_entry(entry) for entry in self._pages("")]
+            names = {entry["name"] for entry in entries}
+            now = time.monotonic()  # the account listing shows every _segments container
+            for name in names:
+                self._segment_containers[name] = (name + SEGMENTS_SUFFIX in names, now)
         else:
             prefix = f"{key}/" if key else ""
             entries = [
@@ -340,7 +384,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
     ) -> SwiftFile:
         if mode not in ("rb", "wb", "xb"):
             raise ValueError(f"Swift files open in 'rb', 'wb' or 'xb' mode, not {mode!r}")
-        size = block_size or (self.blocksize if mode == "rb" else self.segment_size)
+        size = block_size or (
+            self.blocksize if mode == "rb" else min(self.segment_size, WRITE_BUFFER_SIZE)
+        )
         return SwiftFile(self, path, mode, size, autocommit, cache_options=cache_options, **kwargs)
 
     def cat_file(
@@ -372,7 +418,48 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         if mode == "create":
             headers["If-None-Match"] = "*"  # 412, FileExistsError, if the object exists
         headers["ETag"] = md5_hex(value)
+        replaced = self._replaced_segments(container, key)
         self._request("PUT", container, key, data=value, headers=headers)
+        self._delete_segments(replaced)
+
+    def put_file(
+        self, lpath: str, rpath: str, callback: Any = None, mode: str = "overwrite", **kwargs: Any
+    ) -> None:
+        """Upload a local file as `put_stream` does: streamed, memory one chunk."""
+        if os.path.isdir(lpath):  # fsspec's put hands folders over too
+            self.makedirs(rpath, exist_ok=True)
+            return
+        with open(lpath, "rb") as stream:
+            size = self.put_stream(rpath, stream, mode, **kwargs)
+        if callback is not None:
+            callback.set_size(size)
+            callback.relative_update(size)
+
+    def put_stream(
+        self, path: str, stream: IO[bytes], mode: str = "overwrite", **kwargs: Any
+    ) -> int:
+        """Upload a seekable binary stream, from its position to its end; returns the size.
+
+        Up to 8 MiB: one PUT from memory. Up to ``segment_size`` (1 GiB): one PUT streamed
+        from the stream; larger: segments of ``segment_size`` streamed likewise, then the
+        manifest. Each PUT's MD5 (its ``ETag``, checked by Swift) is computed in a first pass
+        over its bytes: the stream is read twice, memory holds one chunk (8 MiB).
+        ``mode="create"`` fails (``FileExistsError``) if the object exists.
+        """
+        start = stream.tell()
+        size = stream.seek(0, 2) - start
+        stream.seek(start)
+        if size <= BLOCK_SIZE:
+            data = stream.read()
+            if isinstance(data, str):
+                raise TypeError(TEXT_STREAM)
+            self.pipe_file(path, data, mode, **kwargs)
+            return size
+        file = SwiftFile(
+            self, path, "xb" if mode == "create" else "wb", WRITE_BUFFER_SIZE, **kwargs
+        )
+        file.put_seekable(stream, start, size, self.segment_size)
+        return size
 
     def set_attributes(
         self,
@@ -417,6 +504,8 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         response = self._request("PUT", container, headers=kwargs.get("headers", {}))
         if response.status_code == 202:
             raise FileExistsError(errno.EEXIST, "container exists", container)
+        if not container.endswith(SEGMENTS_SUFFIX):  # new: the next minute's writes skip a HEAD
+            self._segment_containers.setdefault(container, (False, time.monotonic()))
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         try:
@@ -432,27 +521,181 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
             self._request("DELETE", container)
 
     def rm_file(self, path: str) -> None:
+        """Delete an object, and the segments of a static large object with it.
+
+        One DELETE with ``?multipart-manifest=delete`` deletes a static large object with its
+        segments, or answers that nothing is there; for any other object Swift answers "Not an
+        SLO manifest" and a plain DELETE follows (two requests, as the HEAD + DELETE this
+        replaces; a cached "no ``_segments`` container" could spare one, but a stale answer
+        would leave segments behind).
+        """
         container, key = self.split_path(path)
         if not key:
             raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
-        response = self._request("HEAD", container, key)
-        params = {}
-        if response.headers.get("X-Static-Large-Object", "").lower() == "true":
-            params["multipart-manifest"] = "delete"  # the segments go with the manifest
-        self._request("DELETE", container, key, params=params)
+        response = self._request(
+            "DELETE", container, key, params={"multipart-manifest": "delete"},
+            headers={"Accept": "application/json"}, path=path,
+        )  # fmt: skip
+        if response.status_code == 204:  # a cluster without the slo middleware deleted it
+            return
+        result = response.json()
+        if result.get("Number Deleted"):
+            return
+        if result.get("Number Not Found"):
+            if response.lost_answer:
+                return  # most likely deleted by the try whose answer was lost (_done_before)
+            raise FileNotFoundError(errno.ENOENT, "no such object", path)
+        if "Not an SLO manifest" not in str(result.get("Errors")):
+            status = str(result.get("Response Status", ""))
+            if status.startswith(("401", "403")):
+                raise PermissionError(errno.EACCES, f"Swift refused: {result}", path)
+            raise OSError(errno.EIO, f"Swift could not delete it: {result}", path)
+        self._request("DELETE", container, key, path=path)
 
     def _rm(self, path: str) -> None:
         self.rm_file(path)
 
     def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
-        for name in reversed(self.expand_path(path, recursive=recursive, maxdepth=maxdepth)):
+        """Delete objects (batched: see `_bulk_delete`), then containers; missing ones pass."""
+        names = self.expand_path(path, recursive=recursive, maxdepth=maxdepth)
+        files = [name for name in names if self.split_path(name)[1]]
+        self._bulk_delete(files)
+        for name in reversed(names):
             container, key = self.split_path(name)
             if not key:
                 self.rmdir(container)
-                continue
-            # missing: a folder (it goes with its objects), or removed meanwhile
-            with contextlib.suppress(FileNotFoundError):
-                self.rm_file(name)
+
+    def _bulk_delete(self, paths: list[str]) -> None:
+        """Delete objects, missing ones (or folders) passing: ``POST ?bulk-delete``, 10,000 a
+        request, where the cluster has Swift's ``bulk`` middleware and the container no
+        ``_segments`` container (else one `rm_file` each). Any other failure raises `OSError`.
+        """
+        by_container: dict[str, list[str]] = {}
+        for path in paths:
+            container, key = self.split_path(path)
+            by_container.setdefault(container, []).append(key)
+        batch = self._bulk_delete_limit
+        for container, keys in by_container.items():
+            one_by_one = keys
+            if batch and len(keys) > 1:
+                has_segments = self._has_segments(container, fresh=True)
+                large = self._large_objects(container, keys) if has_segments else set()
+                if large is not None:  # the others go in bulk, large ones with their segments
+                    plain = [key for key in keys if key not in large]
+                    for first in range(0, len(plain), batch):
+                        self._post_bulk_delete(container, plain[first : first + batch])
+                    one_by_one = sorted(large)
+            for key in one_by_one:
+                # missing: a folder (it goes with its objects), or removed meanwhile
+                with contextlib.suppress(FileNotFoundError):
+                    self.rm_file(f"{container}/{key}")
+
+    def _large_objects(self, container: str, keys: list[str]) -> set[str] | None:
+        """Which of ``keys`` are static large objects, from a listing; None where the listing
+        would take more than one request per two keys (asking each is then cheaper)."""
+        headers = self._request("HEAD", container).headers
+        if (
+            int(headers.get("X-Container-Object-Count", 0))
+            > len(keys) * self.listing_page_size // 2
+        ):
+            return None
+        wanted = set(keys)
+        prefix = os.path.commonprefix(keys)  # noqa: RUF071  # a listing prefix, not a folder
+        return {
+            entry["name"]
+            for entry in self._pages(container, prefix=prefix)
+            if "slo_etag" in entry and entry["name"] in wanted
+        }
+
+    @cached_property
+    def _bulk_delete_limit(self) -> int:
+        """Objects per ``?bulk-delete`` request as the cluster's ``/info`` says; 0: none."""
+        endpoint = urlsplit(self.store.get_endpoint())
+        root = endpoint.path.split("/v1/", 1)[0] if "/v1/" in endpoint.path else ""
+        url = f"{endpoint.scheme}://{endpoint.netloc}{root}/info"
+        try:
+            response = self.retry.send(
+                lambda: self.conn.session.request(url, "GET", authenticated=False, raise_exc=False),
+                "GET /info",
+            )
+            info = response.json() if response.status_code == 200 else {}
+        except (OSError, ValueError, ClientException):
+            return 0
+        limit = (info.get("bulk_delete") or {}).get("max_deletes_per_request", 0)
+        return int(limit)
+
+    def _post_bulk_delete(self, container: str, keys: list[str]) -> None:
+        body = "\n".join(
+            "/" + quote(container, safe="") + "/" + quote(key, safe="/") for key in keys
+        )
+        response = self._request(
+            "POST", params={"bulk-delete": ""}, data=body.encode(), path=container,
+            headers={"Accept": "application/json", "Content-Type": "text/plain"},
+        )  # fmt: skip
+        result = response.json()
+        errors = result.get("Errors") or []
+        if errors or not result.get("Response Status", "").startswith(("200", "201", "204")):
+            status = result.get("Response Status", "")
+            if status.startswith(("401", "403")):
+                raise PermissionError(errno.EACCES, f"bulk delete: {status}", container)
+            raise OSError(errno.EIO, f"bulk delete: {status} {errors[:10]}", container)
+
+    # -- large objects' segments -----------------------------------------------------------
+
+    def _has_segments(self, container: str, fresh: bool = False) -> bool:
+        """Whether ``<container>_segments`` exists (one HEAD, remembered for a minute)."""
+        known = self._segment_containers.get(container)
+        if known is not None and not fresh and time.monotonic() - known[1] < SEGMENTS_CHECK_TTL:
+            return known[0]
+        response = self._request("HEAD", container + SEGMENTS_SUFFIX, ok=(404,))
+        found = bool(response.status_code != 404)
+        self._segment_containers[container] = (found, time.monotonic())
+        return found
+
+    def _note_segments(self, container: str) -> None:
+        self._segment_containers[container] = (True, time.monotonic())
+
+    def _replaced_segments(self, container: str, key: str) -> list[str]:
+        """The segments to delete once a write to the name succeeds: those of the static
+        large object there, looked up only where the container has a ``_segments`` container."""
+        return self._segments_of(container, key) if self._has_segments(container) else []
+
+    def _segments_of(self, container: str, key: str) -> list[str]:
+        """The segment paths (``/container/name``) of the static large object at the name, if
+        it is one (one GET of its manifest; its headers alone for another object)."""
+        try:
+            response = self._request(
+                "GET", container, key, params={"multipart-manifest": "get"}, ok=(404,),
+                stream=True, log=False,  # unlogged: the DEBUG log would read a whole object
+            )  # fmt: skip
+            with contextlib.closing(response):
+                large = response.headers.get("X-Static-Large-Object", "").lower() == "true"
+                if response.status_code == 404 or not large:
+                    return []
+                return [str(entry["name"]) for entry in response.json() if "name" in entry]
+        except (OSError, ValueError, ClientException) as exc:
+            logger.warning("%s/%s: its old segments stay (unread: %s)", container, key, exc)
+            return []
+
+    def _delete_segments(self, paths: list[str]) -> None:
+        """Delete replaced segments (in bulk where the cluster can); best effort: the write
+        they followed has succeeded, so a failure is logged, not raised."""
+        by_container: dict[str, list[str]] = {}
+        for path in paths:
+            container, key = self.split_path(path)
+            by_container.setdefault(container, []).append(key)
+        for container, keys in by_container.items():
+            try:
+                if self._bulk_delete_limit and len(keys) > 1:
+                    for first in range(0, len(keys), self._bulk_delete_limit):
+                        self._post_bulk_delete(
+                            container, keys[first : first + self._bulk_delete_limit]
+                        )
+                    continue
+                for key in keys:
+                    self._request("DELETE", container, key, ok=(404,))
+            except (OSError, ClientException) as exc:
+                logger.warning("%s: replaced segments stay (%s)", container, exc)
 
     def created(self, path: str) -> Any:
         raise NotImplementedError("Swift keeps no creation time")

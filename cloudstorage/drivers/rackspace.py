@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from cloudstorage.base import Blob, Container, Driver
+from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.drivers import _swift_signing as signing
 from cloudstorage.exceptions import (
@@ -73,8 +73,10 @@ class SwiftDriver(Driver):
     ``auth_url`` is TempAuth's ``.../auth/v1.0`` (``auth_version="1"``, the default) or
     Keystone's ``.../v3`` (``auth_version="3"`` with ``project_name`` and the domain options,
     ``region`` picking the catalog's object store). Other options: ``temp_url_key``,
-    ``digest``, ``segment_size`` (bytes per segment of large uploads), and ``retries``,
-    ``retry_backoff``, ``timeout`` for failed, throttled or slow requests (see `fs_bridge.swift`).
+    ``digest``, ``segment_size`` (uploads from a path or seekable stream up to this size,
+    1 GiB, are one streamed PUT, larger ones segments of it; other streams go in segments of
+    at most 32 MiB), and ``retries``, ``retry_backoff``, ``timeout`` for failed, throttled or
+    slow requests (see `fs_bridge.swift`).
     """
 
     name = "SWIFT"
@@ -206,6 +208,21 @@ class SwiftDriver(Driver):
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         # A known size spares the HEAD; a size of 0 may be a blob never looked up.
         return {"size": blob.size} if blob.size else {}
+
+    def _download_options(self) -> dict[str, Any]:
+        # one streamed GET read chunk by chunk (with no size known, its answer gives it)
+        return {"stream": True, "cache_type": "none"}
+
+    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
+        transfer.copy_stream(reader, writer)
+        if writer.expected is None:  # the GET's ETag: the MD5 of an object sent in one PUT
+            writer.expected = reader.served_md5
+
+    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        if _seekable(source.stream):  # a path, or a stream that can be read twice
+            size: int = self.fs.put_stream(path, source.stream, **options)
+            return size
+        return super()._upload(source, path, options)
 
     # -- containers ---------------------------------------------------------------------------
 
@@ -348,6 +365,13 @@ class SwiftDriver(Driver):
         if settings.content_type:
             form["fields"]["content-type"] = settings.content_type
         return form
+
+
+def _seekable(stream: Any) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):  # a bare ``read()`` object, a closed file
+        return False
 
 
 class CloudFilesDriver(SwiftDriver):

@@ -38,7 +38,7 @@ from tests.rigs.swift import (
     tempauth_login,
 )
 from tests.servers.fault_proxy import start_fault_proxy
-from tests.streams import FailingStream
+from tests.streams import FailingStream, OneWayStream
 
 pytestmark = [
     pytest.mark.skipif(
@@ -410,16 +410,24 @@ def test_every_put_carries_the_md5_of_its_bytes(segmented, container: Container,
 
     def send(self, request, **kwargs):
         if request.method == "PUT" and request.body:
-            body = bytes(request.body) if not isinstance(request.body, str) else b""
-            puts.append((request.url, request.headers.get("ETag"), body))
+            body = request.body
+            if isinstance(body, str):
+                body = b""
+            elif not isinstance(body, (bytes, bytearray, memoryview)):
+                body = b"".join(body)  # a streamed body (read again when sent)
+            puts.append((request.url, request.headers.get("ETag"), bytes(body)))
         return original(self, request, **kwargs)
 
     monkeypatch.setattr(requests.Session, "send", send)
     target = segmented.get_container(container.name)  # 1 MiB segments
     target.upload_blob(io.BytesIO(b"small"), blob_name="one.bin")
-    target.upload_blob(io.BytesIO(os.urandom(2 * MIB + 5)), blob_name="big.bin")
+    target.upload_blob(OneWayStream(os.urandom(2 * MIB + 5)), blob_name="piped.bin")
+    target.upload_blob(io.BytesIO(os.urandom(9 * MIB + 5)), blob_name="seekable.bin")
+    container.upload_blob(io.BytesIO(os.urandom(9 * MIB)), blob_name="whole.bin")
     data_puts = [put for put in puts if "multipart-manifest" not in put[0]]
-    assert len(data_puts) == 4  # one object, then three segments
+    # one object; three buffered segments; ten segments streamed from the stream (read
+    # twice: the MD5 first); one object streamed likewise (below the default 1 GiB segments)
+    assert len(data_puts) == 1 + 3 + 10 + 1
     for _url, etag, body in data_puts:
         assert etag == hashlib.md5(body).hexdigest()
 
@@ -529,6 +537,123 @@ def test_failed_large_upload_leaves_no_blob_and_no_segments(segmented, driver, c
         mine.upload_blob(FailingStream(9 * MIB), blob_name="half.bin")  # fails after 8 segments
     assert "half.bin" not in container
     assert driver.fs.find(f"{container.name}_segments") == []
+
+
+def _segments(driver, container: Container) -> list[str]:
+    segments = f"{container.name}_segments"
+    return driver.fs.find(segments) if driver.fs.exists(segments) else []
+
+
+@pytest.mark.parametrize("source", [io.BytesIO, OneWayStream], ids=["seekable", "one-way"])
+def test_overwrite_and_delete_leave_no_old_segments(driver, container: Container, source):
+    eight = type(driver)(driver.key, driver.secret, **_login(driver), segment_size=8 * MIB)
+    mine = eight.get_container(container.name)
+    mine.upload_blob(source(os.urandom(9 * MIB)), blob_name="big.bin")
+    old = _segments(driver, container)
+    assert len(old) == 2  # 8 MiB and 1 MiB
+    second = os.urandom(9 * MIB)
+    mine.upload_blob(source(second), blob_name="big.bin")
+    new = _segments(driver, container)
+    assert len(new) == 2
+    assert not set(new) & set(old)  # only the new object's segments are left
+    out = io.BytesIO()
+    container.get_blob("big.bin").download(out)
+    assert out.getvalue() == second
+    mine.upload_blob(source(b"small now"), blob_name="big.bin")  # a small object replaces it
+    assert _segments(driver, container) == []
+    mine.upload_blob(source(os.urandom(9 * MIB)), blob_name="big.bin")
+    container.get_blob("big.bin").delete()
+    assert _segments(driver, container) == []  # the segments went with the manifest
+    assert list(container) == []
+
+
+def test_bulk_delete_is_one_post(driver, container: Container, sent):
+    names = [f"d/{index}.txt" for index in range(5)]
+    for name in names:
+        container.upload_blob(io.BytesIO(b"x"), blob_name=name)
+    driver.fs._bulk_delete_limit  # noqa: B018  # /info, read once per filesystem
+    sent.clear()
+    container.delete_blobs([*names, "absent.txt"])
+    assert [method for method, _ in sent] == ["HEAD", "POST"], sent  # _segments? then bulk
+    assert "bulk-delete" in sent[1][1]
+    assert list(container) == []
+
+
+def test_bulk_delete_takes_large_objects_segments(segmented, driver, container: Container):
+    mine = segmented.get_container(container.name)  # 1 MiB segments
+    mine.upload_blob(OneWayStream(os.urandom(2 * MIB)), blob_name="big.bin")
+    for index in range(3):
+        mine.upload_blob(io.BytesIO(b"x"), blob_name=f"{index}.txt")
+    container.delete_blobs(["big.bin", "0.txt", "1.txt", "2.txt"])
+    assert list(container) == []
+    assert _segments(driver, container) == []
+
+
+def test_delete_sends_no_head(segmented, container: Container, sent):
+    blob = container.upload_blob(io.BytesIO(b"x"), blob_name="a.txt")
+    sent.clear()
+    blob.delete()  # "not an SLO manifest", then a plain DELETE
+    assert [method for method, _ in sent] == ["DELETE", "DELETE"], sent
+    sent.clear()
+    with pytest.raises(NotFoundError):
+        blob.delete()
+    assert [method for method, _ in sent] == ["DELETE"], sent  # its answer says: not found
+    large = segmented.get_container(container.name).upload_blob(
+        OneWayStream(os.urandom(2 * MIB)), blob_name="big.bin"
+    )
+    sent.clear()
+    large.delete()
+    assert [method for method, _ in sent] == ["DELETE"], sent  # with its segments
+
+
+def test_download_is_one_streamed_get_resumed_where_cut(server, tmp_path):
+    data = os.urandom(3 * MIB)
+    with start_fault_proxy(server.proxy_url) as proxy:
+        driver = SwiftDriver(
+            server.user, server.key, auth_url=proxy.url + "/auth/v1.0", retry_backoff=0.01
+        )
+        container = driver.create_container(unique_name("resume"))
+        container.upload_blob(io.BytesIO(data), blob_name="r.bin")
+        proxy.clear()
+        container.download_blobs(["r.bin"], str(tmp_path))  # a name: no size known, no HEAD
+        assert (tmp_path / "r.bin").read_bytes() == data
+        assert [(seen.method, seen.fault) for seen in proxy.requests] == [("GET", None)]
+        proxy.clear()
+        proxy.drop_response("GET", rf"/{container.name}/r\.bin$", times=1)
+        out = io.BytesIO()
+        container.get_blob("r.bin").download(out)  # checked against the MD5 it knows
+        assert out.getvalue() == data
+        gets = [seen.fault for seen in proxy.requests if seen.method == "GET"]
+        assert gets == ["drop_response", None]  # cut halfway, then the rest from there
+        with container.get_blob("r.bin").open("rb") as file:  # random access stays
+            file.seek(2 * MIB)
+            assert file.read(10) == data[2 * MIB : 2 * MIB + 10]
+        container.get_blob("r.bin").delete()
+        container.delete()
+
+
+def test_a_retried_delete_whose_first_answer_was_lost_succeeds(container: Container, monkeypatch):
+    blob = container.upload_blob(io.BytesIO(b"x"), blob_name="lost.txt")
+    original = requests.Session.send
+    lost: list[str] = []
+
+    def send(self, request, **kwargs):
+        response = original(self, request, **kwargs)
+        if request.method in ("DELETE", "PUT") and "lost" in request.url and not lost:
+            lost.append(request.method)
+            raise requests.exceptions.ConnectionError("the answer was lost")
+        return response
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    blob.delete()  # done by the first try: the retry's 404 is no error
+    assert lost == ["DELETE"]
+    lost.clear()
+    fs = container.driver.fs
+    fs.pipe_file(f"{container.name}/lost.txt", b"new", mode="create")  # the retry's 412: ours
+    assert lost == ["PUT"]
+    assert fs.cat_file(f"{container.name}/lost.txt") == b"new"
+    with pytest.raises(FileExistsError):  # someone else's object: still refused
+        fs.pipe_file(f"{container.name}/lost.txt", b"other", mode="create")
 
 
 # -- listing and requests per operation -------------------------------------------------------
