@@ -443,7 +443,7 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
                 self._remove(self._strip_protocol(name), recursive=recursive)
 
     def _bulk_delete(self, paths: list[str]) -> None:
-        """Delete many blobs in one call (what `cloudstorage`'s bulk delete looks for).
+        """Delete many blobs in one call (`fs.rm` of a list of file paths).
 
         Each folder is opened and checked once for the whole batch, and pruned once at the
         end if emptied; names that were missing raise one ``FileNotFoundError`` after the

@@ -122,11 +122,11 @@ def delete_blobs(
         return
     paths = [driver._path(container.name, name) for name in names]
     literal = [i for i, name in enumerate(names) if not _GLOB_CHARACTERS & set(name)]
-    # fs.rm with a list batches only where the filesystem has a batched delete (s3fs's
-    # DeleteObjects); adlfs's rm of a list checks and deletes one blob at a time (2 requests
-    # and ~55 ms per blob on Azurite), so everything else goes through the thread pool.
+    # fs.rm with a list batches only where the driver says so (`Driver.batched_deletes`);
+    # adlfs's rm of a list checks and deletes one blob at a time (2 requests and ~55 ms per
+    # blob on Azurite), so everything else goes through the thread pool.
     # fs.rm would also expand glob characters: never give it such a name.
-    if hasattr(driver.fs, "_bulk_delete") and len(literal) == len(names):
+    if driver.batched_deletes and len(literal) == len(names):
         try:
             with driver._errors(container.name):
                 driver.fs.rm(paths)

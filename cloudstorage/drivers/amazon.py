@@ -73,6 +73,7 @@ class S3Driver(Driver):
     name = "S3"
     url = "https://aws.amazon.com/s3/"
     protocol = "s3"
+    batched_deletes = True  # DeleteObjects: 1,000 keys a request
     container_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     blob_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     max_url_lifetime = rules.MAX_EXPIRES

@@ -47,6 +47,7 @@ class LocalDriver(Driver):
 
     name = "LOCAL"
     protocol = PROTOCOL
+    batched_deletes = True  # each folder opened and pruned once for the whole batch
 
     def __init__(
         self, key: str, secret: str | None = None, salt: str | None = None, **kwargs: Any

@@ -82,6 +82,7 @@ class SwiftDriver(Driver):
     name = "SWIFT"
     url = "https://docs.openstack.org/swift/"
     protocol = "swift"
+    batched_deletes = True  # the bulk middleware's POST ?bulk-delete, where the cluster has it
     container_acls: ClassVar[frozenset[str] | None] = frozenset()  # no canned ACLs in Swift
     blob_acls: ClassVar[frozenset[str] | None] = frozenset()
 
