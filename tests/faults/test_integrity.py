@@ -1,10 +1,11 @@
 """Content hashes: bytes corrupted in transit are caught, and nothing corrupt is left behind.
 
-Downloads are checked against the hash the service reports (S3's single-part ETag, GCS's
-``x-goog-hash`` CRC32C, Azure's ``Content-MD5``, Swift's ETag of an object sent in one PUT): the fault
-proxy flips bytes of the response body and leaves the headers alone, as a faulty middlebox
-would. Azure uploads carry a transactional Content-MD5, Swift PUTs (one-request objects and
-each segment of a large one) an ``ETag``, that the service checks on receipt.
+Downloads are checked against the hash the service reports (S3's single-part ETag, the
+CRC32C of GCS's ``x-goog-hash``, Azure's ``Content-MD5``, Swift's ETag of an object sent in one
+PUT): the fault proxy flips bytes of the response body and leaves the headers alone, as a
+faulty middlebox would. Azure uploads carry a transactional Content-MD5, Swift PUTs
+(one-request objects and each segment of a large one) an ``ETag``, that the service checks on
+receipt.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def test_corrupted_download_to_a_path_raises_and_leaves_no_file(
     blob = bucket.get_blob("c.bin")
     assert blob.checksum  # the service reported an MD5 to check against
     cloud.proxy.corrupt("GET", _media_path(cloud, bucket.name, "c.bin"), times=100)
-    with pytest.raises(CloudStorageError, match="MD5|CRC32C"):
+    with pytest.raises(CloudStorageError, match=r"MD5|CRC32C"):
         blob.download(str(tmp_path / "c.bin"))
     assert cloud.proxy.count("corrupt") >= 1
     assert os.listdir(tmp_path) == []
@@ -55,7 +56,7 @@ def test_corrupted_download_over_an_existing_file_keeps_it(
     target = tmp_path / "c.bin"
     target.write_bytes(b"older copy")
     cloud.proxy.corrupt("GET", _media_path(cloud, bucket.name, "c.bin"), times=100)
-    with pytest.raises(CloudStorageError, match="MD5|CRC32C"):
+    with pytest.raises(CloudStorageError, match=r"MD5|CRC32C"):
         blob.download(str(target))
     assert target.read_bytes() == b"older copy"
     assert os.listdir(tmp_path) == ["c.bin"]
@@ -65,7 +66,7 @@ def test_corrupted_download_to_a_stream_raises(cloud: Cloud, bucket: Container):
     bucket.upload_blob(io.BytesIO(DATA), blob_name="s.bin")
     blob = bucket.get_blob("s.bin")
     cloud.proxy.corrupt("GET", _media_path(cloud, bucket.name, "s.bin"), times=100)
-    with pytest.raises(CloudStorageError, match="MD5|CRC32C"):
+    with pytest.raises(CloudStorageError, match=r"MD5|CRC32C"):
         blob.download(io.BytesIO())
 
 

@@ -9,9 +9,6 @@ abort, no cleanup runs.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -22,9 +19,9 @@ from cloudstorage.drivers.amazon import S3Driver
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.drivers.rackspace import SwiftDriver
 from tests.conftest import RIG_NAMES, unique_name
+from tests.processes import kill_hard, python_child, wait_until_under_way
 from tests.rigs.s3 import shared_moto
 from tests.rigs.swift import shared_swift, swift_driver
-from tests.servers._process import REPO_ROOT
 
 CHILD = textwrap.dedent(
     """
@@ -59,21 +56,9 @@ def _kill_mid_upload(driver_class: type, args: tuple, kwargs: dict, container: s
         kwargs=kwargs,
         container=container,
     )
-    child = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()  # blocks until the upload is under way (or the child dies)
-        assert line.strip() == "UNDER WAY", f"the child failed before uploading: {line!r}"
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=30)
-        if child.stdout is not None:
-            child.stdout.close()
+    with python_child(code) as child:
+        wait_until_under_way(child)
+        kill_hard(child)
 
 
 @pytest.mark.slow

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -20,7 +19,7 @@ import pytest
 from fs_bridge._beneath import openat2_supported
 from fs_bridge.atomic import STALE_TEMP_AGE, is_stale_temp, temp_name
 from fs_bridge.local import TEMP_PREFIX, InvalidNameError, XattrLocalFileSystem
-from tests.servers._process import REPO_ROOT
+from tests.processes import kill_hard, python_child, wait_until_under_way
 
 MODES = ["openat2", "proc-fd", "realpath"]
 
@@ -184,24 +183,13 @@ def test_temporary_file_of_a_killed_writer_is_swept(tmp_path):
     (root / "box").mkdir(parents=True)
     fs = XattrLocalFileSystem(root=str(root), skip_instance_cache=True)
     fs.pipe_file("box/deep/other.txt", b"kept")
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(root)], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "UNDER WAY"
+    with python_child(CHILD, str(root)) as child:
+        wait_until_under_way(child)
         temps = [n for n in os.listdir(root / "box" / "deep") if n.startswith(TEMP_PREFIX)]
         assert len(temps) == 1
         assert fs.find("box") == ["box/deep/other.txt"]
         assert temps[0] in os.listdir(root / "box" / "deep")  # alive: kept
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=30)
-        if child.stdout is not None:
-            child.stdout.close()
+        kill_hard(child)
     assert fs.find("box") == ["box/deep/other.txt"]
     assert os.listdir(root / "box" / "deep") == ["other.txt"]  # swept
     fs.rm_file("box/deep/other.txt")
