@@ -43,6 +43,7 @@ _ERROR_TYPES: tuple[tuple[type[AzureError], type[CloudStorageError], str], ...] 
 def translate(exc: AzureError, target: str) -> CloudStorageError:
     """Our exception for an SDK error about ``target``; the message keeps Azure's code."""
     code = getattr(exc, "error_code", None) or type(exc).__name__
+    code = str(getattr(code, "value", code))  # a `StorageErrorCode` member prints as its name
     kind, template = _ERROR_CODES.get(code) or next(
         (kind, template) for base, kind, template in _ERROR_TYPES if isinstance(exc, base)
     )

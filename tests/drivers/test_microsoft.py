@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import time
 import tracemalloc
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -29,6 +31,7 @@ from cloudstorage.exceptions import (
     NotFoundError,
 )
 from tests.conftest import RIG_NAMES, unique_name
+from tests.servers.fault_proxy import FaultProxy, start_fault_proxy
 
 pytestmark = [
     pytest.mark.skipif(
@@ -319,7 +322,7 @@ def test_large_transfers_stream_in_chunks_and_keep_the_md5(container: Container,
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 4 * 8 * 1024 * 1024  # two 8 MiB chunks and their copies, never the blob
+    assert peak < 4 * 8 * 1024 * 1024  # the three blocks in flight, never a copy of the blob
     assert [method for method, _ in sent] == ["PUT"] * 4  # three blocks, one commit
     assert blob.size == size
     fetched = container.get_blob("big.bin")
@@ -336,6 +339,110 @@ def test_large_transfers_stream_in_chunks_and_keep_the_md5(container: Container,
     assert peak < 12 * 8 * 1024 * 1024
     assert len(sent) == 3  # 8 MiB ranges
     assert (tmp_path / "big.bin").read_bytes() == data
+
+
+def test_local_file_goes_as_one_block_streamed_from_disk(container: Container, sent, tmp_path):
+    size = 20 * 1024 * 1024 + 3
+    data = (bytes(range(256)) * (size // 256 + 1))[:size]
+    (tmp_path / "big.bin").write_bytes(data)
+    tracemalloc.start()
+    try:
+        blob = container.upload_blob(str(tmp_path / "big.bin"), blob_name="big.bin")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024  # a 1 MiB hashing buffer and the body's small reads
+    assert [method for method, _ in sent] == ["PUT", "PUT"]  # one block, one commit
+    assert blob.size == size
+    fetched = container.get_blob("big.bin")
+    assert fetched.checksum == hashlib.md5(data).hexdigest()
+    out = io.BytesIO()
+    fetched.download(out)
+    assert out.getvalue() == data
+
+
+@pytest.mark.parametrize("data", [b"", b"small", b"x" * (8 * 1024 * 1024)], ids=len)
+def test_small_local_file_is_one_put_blob(container: Container, sent, tmp_path, data):
+    (tmp_path / "s.bin").write_bytes(data)
+    container.upload_blob(str(tmp_path / "s.bin"), blob_name="s.bin")
+    assert len(sent) == 1, sent
+    out = io.BytesIO()
+    container.get_blob("s.bin").download(out)
+    assert out.getvalue() == data
+
+
+def test_open_file_uploads_from_its_position(container: Container, tmp_path):
+    data = bytes(range(256)) * (9 * 4096 + 1)  # > 8 MiB: the one-block path
+    (tmp_path / "f.bin").write_bytes(data)
+    with open(tmp_path / "f.bin", "rb") as stream:
+        stream.seek(1000)
+        blob = container.upload_blob(stream, blob_name="f.bin")
+    assert blob.size == len(data) - 1000
+    out = io.BytesIO()
+    container.get_blob("f.bin").download(out)
+    assert out.getvalue() == data[1000:]
+
+
+@pytest.fixture
+def proxied(driver, container: Container) -> Iterator[tuple[FaultProxy, Container]]:
+    """A fault proxy in front of the rig's Azurite, and ``container`` as seen through it."""
+    parts = urlsplit(driver.endpoint_url)
+    with start_fault_proxy(f"{parts.scheme}://{parts.netloc}") as proxy:
+        through = AzureStorageDriver(
+            driver.account_name,
+            driver.key,
+            endpoint_url=proxy.url + parts.path,
+            initial_backoff=0.2,
+            increment_base=1,
+            retry_total=3,
+            random_jitter_range=0,
+        )
+        seen_through = through.get_container(container.name)
+        proxy.clear()
+        yield proxy, seen_through
+
+
+def test_corrupted_file_block_is_refused_and_leaves_nothing(proxied, container, tmp_path):
+    proxy, through = proxied
+    (tmp_path / "c.bin").write_bytes(os.urandom(9 * 2**20))
+    proxy.corrupt_request("PUT", rf"/{container.name}/c\.bin", times=100)
+    with pytest.raises(CloudStorageError, match="Md5Mismatch"):
+        through.upload_blob(str(tmp_path / "c.bin"), blob_name="c.bin")
+    assert proxy.count("corrupt_request") == 1  # refused, not retried
+    assert list(container) == []
+
+
+def test_dropped_file_block_is_resent_from_its_start(proxied, container, tmp_path):
+    proxy, through = proxied
+    data = os.urandom(9 * 2**20)
+    (tmp_path / "r.bin").write_bytes(data)
+    proxy.drop_request("PUT", rf"/{container.name}/r\.bin\?.*comp=block&", times=1)
+    through.upload_blob(str(tmp_path / "r.bin"), blob_name="r.bin")
+    assert proxy.count("drop_request") == 1
+    out = io.BytesIO()
+    container.get_blob("r.bin").download(out)  # checked against the committed Content-MD5
+    assert out.getvalue() == data
+
+
+def test_failed_commit_of_a_file_keeps_the_old_blob(proxied, container, tmp_path):
+    proxy, through = proxied
+    container.upload_blob(io.BytesIO(b"precious"), blob_name="o.bin")
+    (tmp_path / "o.bin").write_bytes(os.urandom(9 * 2**20))
+    proxy.drop_request("PUT", rf"/{container.name}/o\.bin\?.*comp=blocklist", times=100)
+    with pytest.raises(CloudStorageError):
+        through.upload_blob(str(tmp_path / "o.bin"), blob_name="o.bin")
+    out = io.BytesIO()
+    container.get_blob("o.bin").download(out)
+    assert out.getvalue() == b"precious"
+
+
+def test_stream_blocks_after_a_refused_first_one_are_never_sent(proxied, container):
+    proxy, through = proxied
+    proxy.corrupt_request("PUT", rf"/{container.name}/s\.bin", times=100)
+    with pytest.raises(CloudStorageError, match="Md5Mismatch"):
+        through.upload_blob(io.BytesIO(os.urandom(40 * 2**20)), blob_name="s.bin")
+    assert proxy.count("any") == 1  # the first block goes alone; the other four never leave
+    assert list(container) == []
 
 
 # -- requests per operation ------------------------------------------------------------------
