@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -14,6 +16,25 @@ if TYPE_CHECKING:
     from cloudstorage.base.driver import Driver
 
 __all__ = ["Container"]
+
+
+class _Listing(Iterator["Blob"]):
+    """A container's blobs from one listing, handed out lazily; `count` reads the rest ahead."""
+
+    def __init__(self, blobs: Iterator[Blob]) -> None:
+        self._blobs = blobs
+        self._ahead: deque[Blob] = deque()
+        self.started = False
+        """True once a blob was handed out: a count would no longer be the whole listing."""
+
+    def __next__(self) -> Blob:
+        self.started = True
+        return self._ahead.popleft() if self._ahead else next(self._blobs)
+
+    def count(self) -> int:
+        """How many blobs the listing holds (read ahead and kept for `__next__`)."""
+        self._ahead.extend(self._blobs)
+        return len(self._ahead)
 
 
 class Container:
@@ -32,21 +53,18 @@ class Container:
         self.acl = acl
         self.meta_data: CaseInsensitiveDict[str] = CaseInsensitiveDict(meta_data or {})
         self.created_at = created_at
-        self._just_listed: list[Blob] | None = None
+        self._last_iterator: weakref.ref[_Listing] | None = None
 
     def __iter__(self) -> Iterator[Blob]:
-        """The blobs, from one listing taken now (the service lists in whole pages anyway).
+        """The blobs, listed lazily, page by page where the service pages.
 
-        ``list(container)`` asks ``len(container)`` right after ``iter(container)``; the
-        listing just taken answers it, so the container is not listed twice.
+        ``list(container)`` asks ``len(container)`` right after ``iter(container)``; that
+        count reads the iterator's own listing (which ``list()`` holds whole anyway), so the
+        container is listed once, not twice.
         """
-        blobs = list(self.driver.get_blobs(self))
-        self._just_listed = blobs
-        return self._hand_out(blobs)
-
-    def _hand_out(self, blobs: list[Blob]) -> Iterator[Blob]:
-        self._just_listed = None  # from the first blob on, len() lists afresh
-        yield from blobs
+        listing = _Listing(self.driver.get_blobs(self))
+        self._last_iterator = weakref.ref(listing)
+        return listing
 
     def list_blobs(self, prefix: str | None = None) -> Iterator[Blob]:
         """The blobs whose names start with ``prefix`` (all without one), from one listing of
@@ -54,10 +72,11 @@ class Container:
         return self.driver.get_blobs(self, prefix)
 
     def __len__(self) -> int:
-        """The number of blobs: a listing, unless `__iter__` has just taken one."""
-        listed, self._just_listed = self._just_listed, None
-        if listed is not None:
-            return len(listed)
+        """The number of blobs: a listing (that of an iterator just made and not yet read)."""
+        last, self._last_iterator = self._last_iterator, None
+        listing = last() if last is not None else None
+        if listing is not None and not listing.started:
+            return listing.count()
         return sum(1 for _ in self.driver.get_blobs(self))
 
     def __contains__(self, blob: object) -> bool:
