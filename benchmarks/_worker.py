@@ -180,10 +180,14 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
             else:
                 raise ValueError(workload)
         counter.count = 0
+        profile = _profiler(spec)
         rss = _reset_peak()
         cpu, wall = time.process_time(), time.perf_counter()
         results = [op() for op in ops]
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(f"{os.environ['BENCH_PROFILE']}/{workload}-{spec['client']}.prof")
         result = {
             "ops": len(ops),
             "wall": wall,
@@ -201,6 +205,20 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
         import shutil  # noqa: PLC0415
 
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _profiler(spec):
+    """A running cProfile of the timed region when ``BENCH_PROFILE`` names a folder, else None.
+
+    The profile inflates the row's times: use it to see where time goes, not for the table.
+    """
+    if not os.environ.get("BENCH_PROFILE"):
+        return None
+    import cProfile  # noqa: PLC0415
+
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
 
 
 def main() -> None:
