@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
@@ -34,6 +32,7 @@ from keystoneauth1.exceptions import ClientException
 
 from fs_bridge._swift_headers import ATTRIBUTE_OPTIONS, info_from_headers, md5_hex, object_headers
 from fs_bridge._swift_retry import retriable
+from fs_bridge.file_range import FileRange
 
 if TYPE_CHECKING:
     from fs_bridge.swift import SwiftFileSystem
@@ -45,37 +44,6 @@ WRITE_BUFFER_SIZE = 32 * 2**20
 """The most a write through ``open`` holds: it sends segments of at most this size."""
 SEGMENTS_SUFFIX = "_segments"
 TEXT_STREAM = "uploads need a binary stream (open the file with 'rb'), not text"
-
-
-class _FileRange:
-    """A request body that can be sent again: ``length`` bytes of a seekable file from
-    ``start``, read in chunks (``__len__`` gives requests the Content-Length)."""
-
-    def __init__(self, stream: IO[bytes], start: int, length: int) -> None:
-        self.stream, self.start, self.length = stream, start, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[bytes]:
-        self.stream.seek(self.start)
-        left = self.length
-        while left:
-            chunk = self.stream.read(min(BLOCK_SIZE, left))
-            if isinstance(chunk, str):
-                raise TypeError(TEXT_STREAM)
-            if not chunk:
-                raise OSError(errno.EIO, "the file got shorter while it was uploaded")
-            left -= len(chunk)
-            yield chunk
-
-
-def _md5_of(body: _FileRange) -> str:
-    """The MD5 of a body's bytes, read in chunks."""
-    md5 = hashlib.md5(usedforsecurity=False)
-    for chunk in body:
-        md5.update(chunk)
-    return md5.hexdigest()
 
 
 class _Body:
@@ -270,16 +238,17 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
         try:
             if size <= segment_size:
                 replaced = self.fs._replaced_segments(self.container, self.key)
-                body = _FileRange(stream, start, size)
+                body = FileRange(stream, start, size, BLOCK_SIZE)
                 self.fs._request(
                     "PUT", self.container, self.key, data=body,
-                    headers={**self.headers, "ETag": _md5_of(body)}, path=self.path,
+                    headers={**self.headers, "ETag": body.md5().hex()}, path=self.path,
                 )  # fmt: skip
                 self.fs._delete_segments(replaced)
             else:
                 for offset in range(0, size, segment_size):
-                    body = _FileRange(stream, start + offset, min(segment_size, size - offset))
-                    self._put_segment(body, _md5_of(body))
+                    length = min(segment_size, size - offset)
+                    body = FileRange(stream, start + offset, length, BLOCK_SIZE)
+                    self._put_segment(body, body.md5().hex())
                 self._put_manifest()
         except BaseException:
             self.discard()
@@ -287,12 +256,12 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
         self.buffer = None
         self.closed = True
 
-    def _put_segment(self, data: memoryview | _FileRange, etag: str | None = None) -> None:
+    def _put_segment(self, data: memoryview | FileRange, etag: str | None = None) -> None:
         if not self.segments:
             self.fs._request("PUT", self.segment_container)  # 201 or 202: there now
             self.fs._note_segments(self.container)
         name = f"{self.key}/{self.upload_id}/{len(self.segments):08d}"
-        etag = etag or md5_hex(data)  # type: ignore[arg-type]  # a _FileRange comes with it
+        etag = etag or md5_hex(data)  # type: ignore[arg-type]  # a FileRange comes with it
         self.fs._request("PUT", self.segment_container, name, data=data, headers={"ETag": etag})
         self.segments.append(
             {

@@ -72,6 +72,7 @@ from fs_bridge._swift_headers import (
     parse_timestamp,
 )
 from fs_bridge._swift_retry import RetryPolicy
+from fs_bridge.file_range import FileRange
 
 __all__ = ["CloudFilesFileSystem", "SwiftFile", "SwiftFileSystem"]
 
@@ -211,9 +212,14 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         url = "/" + quote(container, safe="") if container else ""
         if key:
             url += "/" + quote(key, safe="/")
-        response = self.retry.send(
-            lambda: self.store.request(url, method, **kwargs), f"{method} {url}"
-        )
+
+        def send() -> Any:
+            body = kwargs.get("data")
+            if isinstance(body, FileRange):
+                body.seek(0)  # every try sends the whole span
+            return self.store.request(url, method, **kwargs)
+
+        response = self.retry.send(send, f"{method} {url}")
         if response.status_code < 300 or response.status_code in ok:
             return response
         if response.lost_answer and self._done_before(method, response, container, key):
