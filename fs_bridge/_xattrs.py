@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 from collections.abc import Mapping
 from typing import TypedDict
 
@@ -112,17 +113,28 @@ def cache_md5(path_or_fd: str | int, mtime_ns: int, digest: str) -> None:
 
 
 def probe(directory: str) -> None:
-    """Raise `OSError` naming the directory when its filesystem lacks user xattrs."""
+    """Raise `OSError` naming the directory when its filesystem lacks user xattrs.
+
+    The probe attribute is named for this process and call: stores opened at the same moment
+    in several processes (dask workers unpickling one filesystem) must not remove each
+    other's probe and take the missing attribute for a filesystem without xattrs.
+    """
+    name = f"user.xlocal-probe-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        os.listxattr(directory)
-        os.setxattr(directory, "user.xlocal-probe", b"1")
-        os.removexattr(directory, "user.xlocal-probe")
+        os.setxattr(directory, name, b"1")
     except OSError as exc:
+        if exc.errno not in _NO_XATTRS:
+            raise  # e.g. a read-only or foreign directory: say that, not something else
         raise OSError(
             exc.errno,
             f"{directory} is on a filesystem without user extended attributes, which the "
             "local store needs for blob metadata (ext4, xfs, btrfs and tmpfs have them)",
         ) from exc
+    with contextlib.suppress(OSError):
+        os.removexattr(directory, name)
+
+
+_NO_XATTRS = frozenset({errno.ENOTSUP, errno.EOPNOTSUPP})
 
 
 def _get(path_or_fd: str | int, name: str) -> str | None:

@@ -11,11 +11,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from fs_bridge import _xattrs
 from fs_bridge._beneath import openat2_supported
 from fs_bridge.atomic import STALE_TEMP_AGE, is_stale_temp, temp_name
 from fs_bridge.local import TEMP_PREFIX, InvalidNameError, XattrLocalFileSystem
@@ -229,3 +231,23 @@ def test_a_root_removed_and_made_again_is_followed(fs):
     fs.pipe_file("box/new.txt", b"new")
     assert (root / "box" / "new.txt").read_bytes() == b"new"
     assert fs.find("box") == ["box/new.txt"]
+
+
+def test_stores_opened_at_once_in_many_threads_all_pass_the_xattr_probe(tmp_path):
+    """Each probe uses its own attribute: one store's probe cannot remove another's."""
+    failures: list[BaseException] = []
+
+    def open_stores() -> None:
+        try:
+            for _ in range(200):
+                _xattrs.probe(str(tmp_path))
+        except OSError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_stores) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [name for name in os.listxattr(tmp_path) if "probe" in name] == []
