@@ -245,7 +245,7 @@ def test_small_operations_cost_one_request_each(bucket: Container, request_log, 
     assert request_log.take() == {"HeadObject": 1}
     assert fetched.content_type
     assert fetched.meta_data == {}
-    listed = next(iter(bucket))  # not list(bucket): list() asks len() first, a second listing
+    listed = next(iter(bucket))
     assert request_log.take() == {"ListObjectsV2": 1}
     assert listed.etag
     assert listed.modified_at

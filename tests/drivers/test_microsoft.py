@@ -469,7 +469,7 @@ def test_listing_costs_one_request_whatever_is_read(container: Container, sent):
             io.BytesIO(b"x"), blob_name=f"d/{index}.txt", meta_data={"owner-id": str(index)}
         )
     sent.clear()
-    blobs = list(iter(container))  # list(container) would also call len(container)
+    blobs = list(container)  # one listing: list() asks len() of that same listing
     assert [blob.meta_data["owner-id"] for blob in blobs] == [str(i) for i in range(5)]
     assert {blob.content_type for blob in blobs} == {"text/plain"}
     assert all(blob.checksum == hashlib.md5(b"x").hexdigest() for blob in blobs)

@@ -684,7 +684,7 @@ def test_requests_per_operation(container: Container, sent):
     for index in range(4):
         container.upload_blob(io.BytesIO(b"x"), blob_name=f"d/{index}.txt", content_type="a/b")
     sent.clear()
-    listed = list(iter(container))
+    listed = list(container)
     assert [blob.content_type for blob in listed] == ["text/x"] + ["a/b"] * 4
     assert [blob.checksum for blob in listed][1] == "9dd4e461268c8034f5c8564e155c67a6"
     assert [m for m, _ in sent] == ["GET"], sent  # one listing; content type came with it
