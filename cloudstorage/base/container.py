@@ -143,6 +143,15 @@ class Container:
             extra=extra,
         )
 
+    def copy_blob(
+        self, blob: Blob, blob_name: str | None = None, *, overwrite: bool = True
+    ) -> Blob:
+        """Copy ``blob`` (from any container, on any driver) here as ``blob_name``.
+
+        ``blob_name`` defaults to the source's name; see `Driver.copy_blob`.
+        """
+        return self.driver.copy_blob(blob, self, blob_name, overwrite=overwrite)
+
     def get_blob(self, blob_name: str) -> Blob:
         """The blob of that name; `NotFoundError` if there is none."""
         return self.driver.get_blob(self, blob_name)

@@ -384,6 +384,36 @@ class Driver(ABC):
         """Stream ``source`` to ``path``; drivers with a faster path-to-store verb override."""
         return transfer.write_remote(self.fs, path, source.stream, options)
 
+    def copy_blob(
+        self,
+        blob: Blob,
+        container: Container,
+        blob_name: str | None = None,
+        *,
+        overwrite: bool = True,
+    ) -> Blob:
+        """Copy ``blob`` (from any container, on any driver) into ``container``.
+
+        Bytes, content type, disposition, cache control and metadata travel. This generic
+        path streams the bytes through the client; drivers copy server-side within a store.
+        """
+        if not overwrite:
+            raise NotImplementedError("create-only copies are not built yet")
+        name = blob_name or blob.name
+        self._validate_blob_name(name)
+        with blob.driver._errors(blob.container.name, blob.name):
+            reader = blob.driver.open_blob(blob, "rb")
+        with reader:
+            return self.upload_blob(
+                container,
+                reader,
+                blob_name=name,
+                meta_data=blob.meta_data,
+                content_type=blob.content_type,
+                content_disposition=blob.content_disposition,
+                cache_control=blob.cache_control,
+            )
+
     def get_blob(self, container: Container, blob_name: str) -> Blob:
         """The blob of that name with all its attributes; `NotFoundError` if there is none."""
         self._validate_blob_name(blob_name)
