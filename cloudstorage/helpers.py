@@ -6,11 +6,12 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 from collections.abc import Iterator
-from email.message import Message
 from typing import IO, Any
 
 __all__ = [
+    "UnsupportedHashError",
     "file_checksum",
     "file_content_type",
     "parse_content_disposition",
@@ -28,6 +29,10 @@ _GENERIC_TYPES = frozenset({"application/octet-stream", "text/plain", "inode/x-e
 FileOrPath = str | os.PathLike[str] | IO[bytes]
 
 
+class UnsupportedHashError(RuntimeError, ValueError):
+    """``file_checksum`` was asked for a hash that hashlib does not have."""
+
+
 def read_in_chunks(file_object: IO[bytes], block_size: int = 4096) -> Iterator[bytes]:
     """Yield ``file_object``'s bytes ``block_size`` at a time until it is exhausted."""
     while chunk := file_object.read(block_size):
@@ -38,9 +43,13 @@ def file_checksum(filename: FileOrPath, hash_type: str = "md5", block_size: int 
     """Hash a file by path or binary stream and return the hashlib object.
 
     A stream is read from its current position to the end and then sought back there, so it
-    can still be uploaded.
+    can still be uploaded. An unknown ``hash_type`` raises `UnsupportedHashError`, which is
+    0.10's ``RuntimeError`` and hashlib's ``ValueError`` at once.
     """
-    hasher = hashlib.new(hash_type)
+    try:
+        hasher = hashlib.new(hash_type)
+    except (TypeError, ValueError):
+        raise UnsupportedHashError(f"Invalid or unsupported hash type: {hash_type}") from None
     if isinstance(filename, (str, os.PathLike)):
         with open(filename, "rb") as file:
             for chunk in read_in_chunks(file, block_size):
@@ -89,14 +98,46 @@ def file_content_type(filename: FileOrPath) -> str | None:
     return guess_content_type(name if isinstance(name, str) else None, head)
 
 
-def parse_content_disposition(value: str) -> tuple[str, dict[str, str]]:
-    """Split ``attachment; filename="a.png"`` into ``("attachment", {"filename": "a.png"})``."""
-    message = Message()
-    message["content-disposition"] = value
-    params = message.get_params(header="content-disposition") or []
-    disposition_type = params[0][0].lower() if params else ""
-    options = {key.lower(): str(val) for key, val in params[1:]}
-    return disposition_type, options
+def parse_content_disposition(data: str) -> tuple[str | None, dict[str, str]]:
+    """Split ``attachment; filename="a.png"`` into ``("attachment", {"filename": "a.png"})``.
+
+    As in cloudstorage 0.10: ``""`` gives ``(None, {})``, a quoted type is unquoted, parameter
+    names are lower case, and each parameter keeps its own value (``filename*=UTF-8''a.png``
+    is ``{"filename*": "UTF-8''a.png"}`` beside ``filename``, never in place of it).
+    """
+    parts = _split_unquoted(data, ";")
+    disposition = _unquote(parts[0]).lower() if parts else ""
+    params: dict[str, str] = {}
+    for part in parts[1:]:
+        name, equals, value = part.partition("=")
+        if equals and name.strip():
+            params[name.strip().lower()] = _unquote(value)
+    return disposition or None, params
+
+
+def _split_unquoted(data: str, separator: str) -> list[str]:
+    """``data`` split at each ``separator`` outside double quotes (backslash escapes kept)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in data:
+        if char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        if char == '"' and not escaped:
+            quoted = not quoted
+        escaped = char == "\\" and not escaped
+        current.append(char)
+    parts.append("".join(current))
+    return [part for part in (part.strip() for part in parts) if part] if data.strip() else []
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
 
 
 def validate_file_or_path(filename: FileOrPath) -> str | None:

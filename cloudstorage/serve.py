@@ -4,7 +4,8 @@
 signature's Content-Disposition and Content-Type overrides). ``POST {base_url}`` with the
 fields of `LocalDriver.generate_container_upload_url` and a ``file`` part stores the upload,
 enforcing the policy the signature carries: expiry, blob name and container, size range,
-content type. Uploads are atomic: a refused or broken upload stores nothing.
+content type. A ``blob_name`` of ``""`` or a prefix is completed by the uploaded file's name
+(as `UploadPolicy.key` says). Uploads are atomic: a refused or broken upload stores nothing.
 
     cloudstorage serve --root ./storage --secret ... --port 8000
 
@@ -14,6 +15,7 @@ or mount ``make_app(driver)`` in any WSGI server.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +30,7 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
+from cloudstorage.base.settings import FILENAME, upload_key
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.exceptions import CloudStorageError, NotFoundError, SignatureExpiredError
 
@@ -116,7 +119,7 @@ class SignedStorageApp:
             container = self.driver.get_container(payload["container"])
             container.upload_blob(
                 upload.stream,
-                blob_name=payload["blob_name"],
+                blob_name=_blob_name(payload["blob_name"], upload.filename),
                 acl=payload.get("acl"),
                 meta_data=payload.get("meta_data"),
                 content_type=allowed_type,
@@ -132,6 +135,17 @@ class SignedStorageApp:
             return Response(status=303, headers={"Location": redirect})
         status = int(payload.get("success_action_status") or 201)
         return Response(status=status if status in (200, 201, 204) else 201)
+
+
+def _blob_name(blob_name: str, filename: str | None) -> str:
+    """The form's blob name, ``""`` or a prefix completed by the uploaded file's name."""
+    key = upload_key(blob_name)
+    if FILENAME not in key:
+        return key
+    name = posixpath.basename((filename or "").replace("\\", "/"))
+    if not name:
+        raise BadRequest("the form's file has no name to complete the blob name with")
+    return key.replace(FILENAME, name)
 
 
 def _stream_size(stream: Any) -> int:

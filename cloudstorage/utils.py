@@ -18,7 +18,7 @@ def rgetattr(obj: Any, attr: str, default: Any = _MISSING) -> Any:
         return default
 
 
-def rsetattr(obj: Any, attr: str, value: Any) -> None:
+def rsetattr(obj: Any, attr: str, val: Any) -> None:
     """``setattr`` along a dotted path: ``rsetattr(blob, "container.name", "x")``."""
     parent, _, last = attr.rpartition(".")
-    setattr(rgetattr(obj, parent) if parent else obj, last, value)
+    setattr(rgetattr(obj, parent) if parent else obj, last, val)

@@ -127,6 +127,8 @@ class Driver(ABC):
             return CredentialsError(f"access to {target} was refused ({reason})")
         if isinstance(exc, OSError) and exc.errno == errno.ENOTEMPTY:
             return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+            return CloudStorageError(f"{target}: the name is too long for the filesystem")
         if isinstance(exc, self.transport_errors):  # the SDK's retries gave up
             reason = f"the connection to the service failed ({exc!r})"
         elif not isinstance(exc, ValueError):
@@ -277,7 +279,7 @@ class Driver(ABC):
     ) -> Container:
         """Create a container, or return the existing one of that name."""
         self._validate_container_name(container_name)
-        acl = check_acl(acl, self.container_acls, "container")
+        acl = check_acl(acl, self.container_acls, "container", type(self).__module__)
         meta = self._validate_meta_data(meta_data)
         try:
             with self._errors(container_name):
@@ -357,7 +359,7 @@ class Driver(ABC):
                 content_disposition=content_disposition,
                 cache_control=cache_control,
                 meta_data=self._validate_meta_data(meta_data),
-                acl=check_acl(acl, self.blob_acls, "blob"),
+                acl=check_acl(acl, self.blob_acls, "blob", type(self).__module__),
             )
             options = self._write_options(settings, extra or {})
             with self._errors(container.name, name):
@@ -493,7 +495,7 @@ class Driver(ABC):
             content_disposition=blob.content_disposition,
             cache_control=blob.cache_control,
             meta_data=self._validate_meta_data(blob.meta_data),
-            acl=check_acl(blob.acl, self.blob_acls, "blob"),
+            acl=check_acl(blob.acl, self.blob_acls, "blob", type(self).__module__),
         )
         with self._errors(blob.container.name, blob.name):
             self._write_attributes(self._path(blob.container.name, blob.name), settings)
@@ -528,9 +530,11 @@ class Driver(ABC):
         ``content_length=(min, max)`` bounds the size; the other arguments are stored with the
         blob; ``extra`` may carry ``success_action_redirect`` / ``success_action_status``.
         Everything is checked before anything is signed; what each service makes of the
-        policy is in its driver's `_upload_form`.
+        policy is in its driver's `_upload_form`. ``blob_name`` may be ``""`` or a prefix: the
+        uploaded file's name then completes it (see `UploadPolicy.key`).
         """
-        self._validate_blob_name(blob_name)
+        if blob_name != "":  # "": the uploaded file's own name
+            self._validate_blob_name(blob_name)
         policy = UploadPolicy(
             blob_name=blob_name,
             expires=check_expires(expires, self.max_url_lifetime),
@@ -539,7 +543,7 @@ class Driver(ABC):
                 content_disposition=content_disposition,
                 cache_control=cache_control,
                 meta_data=self._validate_meta_data(meta_data),
-                acl=check_acl(acl, self.blob_acls, "blob"),
+                acl=check_acl(acl, self.blob_acls, "blob", type(self).__module__),
             ),
             content_length=check_content_length(content_length),
             extra=dict(extra or {}),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from cloudstorage.exceptions import CloudStorageError
@@ -32,6 +34,21 @@ class UploadPolicy:
     extra: Mapping[str, Any] = field(default_factory=dict)
     """``success_action_redirect`` / ``success_action_status`` and driver-specific options."""
 
+    @property
+    def key(self) -> str:
+        """The blob name to store the upload under, ``${filename}`` standing for the file's name.
+
+        As in cloudstorage 0.10: ``""`` is the uploaded file's name alone; a ``blob_name``
+        with no extension (``"avatars/"``, ``"user-1_"``) is a prefix the file's name
+        completes; a name with an extension (``"avatar.png"``) is the blob's name.
+        """
+        return upload_key(self.blob_name)
+
+    @property
+    def is_prefix(self) -> bool:
+        """The uploaded file's name completes the blob name (see `key`)."""
+        return FILENAME in self.key
+
 
 @dataclass(frozen=True)
 class DownloadGrant:
@@ -49,6 +66,19 @@ class DownloadGrant:
         """The Content-Type the response should carry."""
         value = self.extra.get("content_type")
         return None if value is None else str(value)
+
+
+FILENAME = "${filename}"
+"""Where an upload form's key takes the uploaded file's name (S3 and GCS substitute it)."""
+
+
+def upload_key(blob_name: str) -> str:
+    """An upload form's key for ``blob_name``: see `UploadPolicy.key`."""
+    if FILENAME in blob_name:
+        return blob_name
+    if not blob_name or blob_name.endswith("/") or not PurePosixPath(blob_name).suffix:
+        return blob_name + FILENAME
+    return blob_name
 
 
 def check_meta_data(meta_data: Mapping[str, str] | None) -> dict[str, str]:
@@ -69,19 +99,31 @@ def check_meta_data(meta_data: Mapping[str, str] | None) -> dict[str, str]:
     return checked
 
 
-def check_acl(acl: str | None, allowed: Collection[str] | None, kind: str) -> str | None:
-    """Refuse an ACL name the driver's service does not know; ``allowed=None`` takes any."""
+def check_acl(
+    acl: str | None, allowed: Collection[str] | None, kind: str, logger_name: str = __name__
+) -> str | None:
+    """Refuse an ACL name the driver's service does not know; ``allowed=None`` takes any.
+
+    An empty ``allowed`` is a service with no such ACLs (Azure blobs, Swift): as in
+    cloudstorage 0.10 the option is logged at INFO on ``logger_name`` and dropped (None).
+    """
     if acl is None or allowed is None:
         return acl
+    if not allowed:
+        logging.getLogger(logger_name).info("Option '%s' is not supported.", "acl")
+        return None
     if acl not in allowed:
         raise CloudStorageError(f"{kind} ACL {acl!r} is not one of: {', '.join(sorted(allowed))}")
     return acl
 
 
 def check_expires(expires: int, maximum: int | None = None) -> int:
-    """Refuse a signed-URL lifetime that is not a positive whole number of seconds."""
-    if isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0:
-        raise CloudStorageError(f"expires must be a positive number of seconds, not {expires!r}")
+    """Refuse a signed-URL lifetime that is not a whole number of seconds, or too long.
+
+    Zero or less is taken: it signs a grant that has already expired (0.10 did too).
+    """
+    if isinstance(expires, bool) or not isinstance(expires, int):
+        raise CloudStorageError(f"expires must be a whole number of seconds, not {expires!r}")
     if maximum is not None and expires > maximum:
         raise CloudStorageError(f"expires may be at most {maximum} seconds, not {expires}")
     return expires

@@ -8,6 +8,7 @@ file beside the destination.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -185,4 +186,7 @@ def local_target(destination: str) -> AtomicWriteFile:
     """
     if os.path.isdir(destination):
         raise IsADirectoryError(f"download destination {destination!r} is a directory")
+    folder = os.path.dirname(os.path.abspath(destination))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "the download's folder does not exist", destination)
     return AtomicWriteFile(os.path.abspath(destination), {})

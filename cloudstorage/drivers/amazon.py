@@ -329,11 +329,13 @@ class S3Driver(Driver):
 
         Every given setting is a form field and an exact-match policy condition, so the
         browser cannot change it; ``content_length`` becomes a ``content-length-range``.
+        With ``""`` or a prefix as ``blob_name`` the ``key`` field ends in ``${filename}``
+        (a ``starts-with`` condition), which S3 replaces with the uploaded file's name.
         """
         fields, conditions = forms.post_policy(policy.settings, policy.extra, policy.content_length)
         form: dict[str, Any] = self.s3.meta.client.generate_presigned_post(
             Bucket=container.name,
-            Key=policy.blob_name,
+            Key=policy.key,  # "prefix_${filename}": S3 names the blob after the file
             Fields=fields,
             Conditions=conditions,
             ExpiresIn=policy.expires,

@@ -366,6 +366,16 @@ class GoogleStorageDriver(Driver):
         body = {"labels": dict(container.meta_data)}
         self.fs.call("PATCH", "b/{}", container.name, json=body, **params)
 
+    def delete_container(self, container: Container) -> None:
+        """Delete an empty bucket; `IsNotEmptyError` (deleting nothing) if it holds blobs."""
+        with self._errors(container.name):
+            try:
+                self.fs.rmdir(container.name)
+            except FileExistsError as exc:  # gcsfs's 412 (fake-gcs-server; GCS answers 409)
+                raise IsNotEmptyError(
+                    f"container {container.name!r} is not empty: delete its blobs first"
+                ) from exc
+
     def _set_bucket_acls(self, container: Container, acl: str) -> None:
         with self._errors(container.name):
             self.fs.call(
@@ -421,7 +431,7 @@ class GoogleStorageDriver(Driver):
             self.credentials,
             self.public_endpoint,
             container.name,
-            policy.blob_name,
+            policy.key,  # "prefix_${filename}": GCS names the blob after the uploaded file
             policy.expires,
             _gcs_signing.form_fields(policy.settings, policy.extra),
             policy.content_length,

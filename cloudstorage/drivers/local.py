@@ -9,6 +9,7 @@ option they become real URLs and forms served by `cloudstorage.serve` (``cloudst
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 import time
@@ -20,7 +21,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
-from cloudstorage.exceptions import CloudStorageError, CredentialsError, SignatureExpiredError
+from cloudstorage.exceptions import (
+    CloudStorageError,
+    CredentialsError,
+    InvalidSignatureError,
+    SignatureExpiredError,
+)
 from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
 
 try:
@@ -30,9 +36,11 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "LocalDriver needs itsdangerous: pip install 'cloudstorage[local]'", name=exc.name
     ) from exc
 
-__all__ = ["LocalDriver"]
+__all__ = ["BadSignatureError", "LocalDriver"]
 
 _UTC = timezone.utc
+_PATH_MAX = 4096
+"""Linux's PATH_MAX, counting the terminating NUL."""
 
 
 class LocalDriver(Driver):
@@ -92,6 +100,14 @@ class LocalDriver(Driver):
             check_blob_name(name)
         except InvalidNameError as exc:
             raise CloudStorageError(str(exc)) from exc
+        # The root, a container folder and the name must fit the OS's longest path. Only the
+        # container's share is unknown here; a name that fits this and not that is refused
+        # by the OS, as the same `CloudStorageError` (ENAMETOOLONG).
+        if len(os.fsencode(self.base_path)) + len(name.encode()) + 4 > _PATH_MAX:
+            raise CloudStorageError(
+                f"blob name {name[:64]!r}... is too long for the filesystem "
+                f"(a local path holds at most {_PATH_MAX} bytes)"
+            )
 
     # -- mapping between the xlocal filesystem and blobs ----------------------------------
 
@@ -243,31 +259,58 @@ class LocalDriver(Driver):
     def validate_signature(self, signature: str) -> dict[str, Any]:
         """The payload of a signature made by this driver's secret and salt.
 
-        Raises `SignatureExpiredError` past its expiry and `CloudStorageError` for a signature
-        that was altered or made with another secret or salt. A download URL made with
-        ``base_url`` is accepted whole.
+        Raises `SignatureExpiredError` past its expiry and `BadSignatureError` (also
+        itsdangerous's ``BadSignature``) for a signature that was altered or made with another
+        secret or salt. A download URL made with ``base_url`` is accepted whole. Signatures
+        of cloudstorage 0.10 with the same secret and salt validate here, and ours in 0.10.
         """
         if "?" in signature:
             signature = parse_qs(urlsplit(signature).query).get("signature", [""])[0]
+        serializer = self._serializer()
         try:
-            payload = self._serializer().loads(signature)
+            payload = serializer.loads(signature)
         except itsdangerous.BadSignature as exc:
-            raise CloudStorageError(
+            raise BadSignatureError(
                 "invalid signature: it was altered, or signed with another secret or salt"
             ) from exc
-        if not isinstance(payload, dict) or not isinstance(payload.get("expires"), int):
-            raise CloudStorageError("invalid signature: the payload is not one of ours")
-        if payload["expires"] < time.time():
+        if not isinstance(payload, dict):
+            raise BadSignatureError("invalid signature: the payload is not one of ours")
+        max_age = payload.get("max_age")
+        if isinstance(max_age, bool) or not isinstance(max_age, int):
+            raise BadSignatureError("invalid signature: the payload is not one of ours")
+        try:  # the signing time itsdangerous keeps in the token, as 0.10 checked it
+            serializer.loads(signature, max_age=max_age)
+        except itsdangerous.SignatureExpired as exc:
             raise SignatureExpiredError(
                 f"signature for {payload.get('container')}/{payload.get('blob_name')} "
-                f"expired at {datetime.fromtimestamp(payload['expires'], tz=timezone.utc)}"
-            )
+                f"expired {max_age} s after it was made"
+            ) from exc
         return payload
 
     def _serializer(self) -> itsdangerous.URLSafeTimedSerializer:
+        # Exactly cloudstorage 0.10's serializer, so its links and ours validate both ways.
         if not self.secret:
-            raise CloudStorageError("LocalDriver needs a secret to sign URLs and upload forms")
-        return itsdangerous.URLSafeTimedSerializer(self.secret, salt=self.salt or "cloudstorage")
+            raise CloudStorageError(
+                "LocalDriver needs a secret to sign URLs and upload forms: "
+                "LocalDriver(key=..., secret=...)"
+            )
+        return itsdangerous.URLSafeTimedSerializer(
+            secret_key=self.secret,
+            salt=self.salt,
+            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+        )
+
+
+class BadSignatureError(InvalidSignatureError, itsdangerous.BadSignature):
+    """A local signature that was altered or made with another secret or salt.
+
+    Both ours (`InvalidSignatureError`, a `CloudStorageError`) and itsdangerous's
+    ``BadSignature``, which is what cloudstorage 0.10 let through to its callers.
+    """
+
+    def __init__(self, message: str) -> None:
+        InvalidSignatureError.__init__(self, message)
+        self.payload = None
 
 
 def _etag(info: Mapping[str, Any]) -> str:

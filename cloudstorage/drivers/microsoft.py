@@ -27,9 +27,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_c
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import IO, Any, cast
+from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.settings import (
+    FILENAME,
     BlobSettings,
     DownloadGrant,
     UploadPolicy,
@@ -55,9 +57,11 @@ try:
         BlobSasPermissions,
         BlobServiceClient,
         ContainerProperties,
+        ContainerSasPermissions,
         ContentSettings,
         PublicAccess,
         generate_blob_sas,
+        generate_container_sas,
     )
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -423,7 +427,9 @@ class AzureStorageDriver(Driver):
         encoding). A key SAS cannot require headers or bound the size: a client holding the
         URL may send other headers, and ``content_length`` is only checked here (and refused
         beyond the 5000 MiB one Put Blob takes); check `Blob.size` after the upload.
-        ``success_action_*`` in ``extra`` do not apply to a PUT and are ignored.
+        ``success_action_*`` in ``extra`` do not apply to a PUT and are ignored. With ``""``
+        or a prefix as ``blob_name`` the URL ends in ``${filename}?<SAS>``: the client puts
+        the file's name there; the SAS is the container's (create and write only).
         """
         if policy.content_length is not None and policy.content_length[0] > _MAX_SINGLE_PUT:
             raise CloudStorageError("an upload URL takes at most 5000 MiB (one Put Blob)")
@@ -438,13 +444,32 @@ class AzureStorageDriver(Driver):
                 headers[header] = value
         metadata = encode_metadata(dict(settings.meta_data))
         headers.update({f"x-ms-meta-{name}": value for name, value in metadata.items()})
-        url = self._sas_url(
-            container.name,
-            policy.blob_name,
-            BlobSasPermissions(create=True, write=True),
-            policy.expires,
-        )
+        if policy.is_prefix:
+            url = self._prefix_sas_url(container.name, policy.key, policy.expires)
+        else:
+            url = self._sas_url(
+                container.name,
+                policy.blob_name,
+                BlobSasPermissions(create=True, write=True),
+                policy.expires,
+            )
         return {"url": url, "method": "PUT", "headers": headers, "fields": {}}
+
+    def _prefix_sas_url(self, container: str, key: str, expires: int) -> str:
+        """A create+write container SAS on the URL of ``key``, ``${filename}`` left in it.
+
+        A key SAS cannot be bound to a prefix: it grants writing any blob of the container.
+        """
+        token = generate_container_sas(
+            self.account_name,
+            container,
+            account_key=self.key,
+            permission=ContainerSasPermissions(create=True, write=True),
+            expiry=datetime.now(timezone.utc) + timedelta(seconds=expires),
+            protocol="https" if self.endpoint_url.startswith("https://") else None,
+        )
+        base = self.service.get_container_client(container).url
+        return f"{base}/{quote(key.replace(FILENAME, ''))}{FILENAME}?{token}"
 
     def _sas_url(
         self,

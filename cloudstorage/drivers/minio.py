@@ -24,6 +24,21 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 __all__ = ["MinioDriver"]
 
+REGIONS = (
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "sa-east-1",
+    "cn-north-1",
+)
+"""The regions cloudstorage 0.10 listed; a server may be configured with any other."""
+
 
 class MinioDriver(S3Driver):
     """A MinIO server at ``endpoint`` (``host:port``), over HTTPS unless ``secure=False``.
@@ -69,5 +84,6 @@ class MinioDriver(S3Driver):
 
     @property
     def regions(self) -> list[str]:
-        """The one region the server was given."""
-        return [self.region] if self.region else []
+        """0.10's region list, and the server's own region if it is another."""
+        extra = [self.region] if self.region and self.region not in REGIONS else []
+        return [*REGIONS, *extra]

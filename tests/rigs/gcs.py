@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from tests.rigs import Rig
 
 KNOWN_GAPS = {
-    "test_delete_non_empty_container_deletes_nothing": (
-        "fake-gcs-server answers 412 Precondition Failed for a non-empty bucket delete, where "
-        "GCS answers 409 Conflict (the driver maps 409: tests/drivers/test_google.py)"
-    ),
     "test_patch_replaces_metadata_and_settings": (
         "fake-gcs-server stores a metadata key PATCHed to null as '' instead of removing it, "
         "and ignores null for cacheControl (GCS removes both)"
