@@ -17,6 +17,7 @@ import contextlib
 import errno
 import hashlib
 import io
+import mimetypes
 import operator
 import os
 import shutil
@@ -65,7 +66,12 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
     protocol = (PROTOCOL,)
     root_marker = ""
 
-    def __init__(self, root: str, **kwargs: Any) -> None:
+    def __init__(self, root: str | None = None, **kwargs: Any) -> None:
+        if root is None:
+            raise TypeError(
+                f"the {PROTOCOL} filesystem needs root=, the store's folder: "
+                f"fsspec.open('{PROTOCOL}://container/blob', root='/srv/storage')"
+            )
         super().__init__(root=root, **kwargs)
         self.root = os.path.realpath(root)
         if not os.path.isdir(self.root):
@@ -353,9 +359,11 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
         if mode not in ("wb", "xb"):
             raise ValueError(f"{PROTOCOL} files open in 'rb', 'wb' or 'xb' mode, not {mode!r}")
         attributes = {k: v for k, v in kwargs.items() if k in _xattrs.WRITE_OPTIONS}
+        folder, _, name = path.rpartition("/")
+        if "content_type" not in attributes:  # fsspec's callers say nothing: the name does
+            attributes["content_type"] = mimetypes.guess_type(name)[0]
         encoded = _xattrs.encode(attributes)
         self.real_path(path)
-        folder, _, name = path.rpartition("/")
         if not folder:
             raise IsADirectoryError(errno.EISDIR, "a container is not a blob", path)
         dir_fd = self._folder_fd(folder)

@@ -21,6 +21,7 @@ from cloudstorage.base import transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
 from cloudstorage.base.settings import (
+    FILENAME,
     BlobSettings,
     DownloadGrant,
     UploadPolicy,
@@ -29,6 +30,7 @@ from cloudstorage.base.settings import (
     check_expires,
     check_meta_data,
     check_prefix,
+    upload_key,
 )
 from cloudstorage.exceptions import (
     CloudStorageError,
@@ -533,8 +535,9 @@ class Driver(ABC):
         policy is in its driver's `_upload_form`. ``blob_name`` may be ``""`` or a prefix: the
         uploaded file's name then completes it (see `UploadPolicy.key`).
         """
-        if blob_name != "":  # "": the uploaded file's own name
-            self._validate_blob_name(blob_name)
+        if not isinstance(blob_name, str):
+            raise CloudStorageError(f"blob_name must be a string, not {blob_name!r}")
+        self._validate_blob_name(upload_key(blob_name).replace(FILENAME, "f"))  # names it makes
         policy = UploadPolicy(
             blob_name=blob_name,
             expires=check_expires(expires, self.max_url_lifetime),

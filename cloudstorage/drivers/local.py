@@ -56,6 +56,7 @@ class LocalDriver(Driver):
     name = "LOCAL"
     protocol = PROTOCOL
     batched_deletes = True  # each folder opened and pruned once for the whole batch
+    container_acls = blob_acls = frozenset[str]()  # no ACLs: logged and ignored, as in 0.10
 
     def __init__(
         self, key: str, secret: str | None = None, salt: str | None = None, **kwargs: Any

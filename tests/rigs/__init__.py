@@ -30,6 +30,9 @@ class Rig:
     """Download URLs are real HTTP URLs (False: the local store's bare signatures)."""
     form_post: bool = True
     """Upload URLs are HTML form POSTs with fields (False: a signed PUT URL and its headers)."""
+    server_checks: bool = True
+    """The server enforces what a signature grants: expiry, a form's ``${filename}`` key and
+    response overrides (False: moto and fake-gcs-server skip some; tests check what was signed)."""
     known_gaps: Mapping[str, str] = field(default_factory=dict)
     """Conformance test name -> why this rig's server fails it (run as a strict xfail)."""
 
