@@ -103,3 +103,42 @@ def test_a_specific_type_by_name_skips_sniffing(monkeypatch):
     assert helpers.guess_content_type("notes.txt", PNG) == "image/png"  # text/plain: sniffed
     assert helpers.guess_content_type("no-extension", PNG) == "image/png"
     assert len(sniffed) == 3
+
+
+# -- cloudstorage 0.10's own cases ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", (None, {})),
+        ("inline", ("inline", {})),
+        ('"inline"', ("inline", {})),
+        ('inline; filename="foo.html"', ("inline", {"filename": "foo.html"})),
+        ("attachment", ("attachment", {})),
+        ('"attachment"', ("attachment", {})),
+        ('attachment; filename="foo.html"', ("attachment", {"filename": "foo.html"})),
+        (
+            "attachment; filename=\"a.png\"; filename*=UTF-8''a.png",
+            ("attachment", {"filename": "a.png", "filename*": "UTF-8''a.png"}),
+        ),
+        ('attachment; filename="a;b.png"', ("attachment", {"filename": "a;b.png"})),
+    ],
+)
+def test_parse_content_disposition_as_010(value, expected):
+    assert parse_content_disposition(data=value) == expected
+
+
+def test_rsetattr_takes_010_keyword_names():
+    obj = SimpleNamespace(b=SimpleNamespace(c=True))
+    rsetattr(obj=obj, attr="b.c", val=False)
+    assert obj.b.c is False
+
+
+def test_file_checksum_unknown_hash_is_runtime_and_value_error(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("x")
+    with pytest.raises(RuntimeError, match="no-such-hash"):  # 0.10's exception
+        file_checksum(str(path), hash_type="no-such-hash")
+    with pytest.raises(ValueError, match="no-such-hash"):  # hashlib's
+        file_checksum(io.BytesIO(b"x"), hash_type="no-such-hash")

@@ -131,8 +131,6 @@ class Driver(ABC):
             return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
         if isinstance(exc, self.transport_errors):  # the SDK's retries gave up
             reason = f"the connection to the service failed ({exc!r})"
-        elif isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
-            reason = "the name is too long for the filesystem"
         elif not isinstance(exc, ValueError):
             return None
         return CloudStorageError(f"{target}: {reason}")

@@ -101,10 +101,9 @@ class LocalDriver(Driver):
             check_blob_name(name)
         except InvalidNameError as exc:
             raise CloudStorageError(str(exc)) from exc
-        # The root, a container folder and the name must fit the OS's longest path. Only the
-        # container's share is unknown here; a name that fits this and not that is refused
-        # by the OS, as the same `CloudStorageError` (ENAMETOOLONG).
-        if len(os.fsencode(self.base_path)) + len(name.encode()) + 4 > _PATH_MAX:
+        # The name must fit the OS's longest path (PATH_MAX), beside at least "c/": past
+        # it the store's relative opens fail with a raw ENAMETOOLONG.
+        if len(name.encode()) + 3 > _PATH_MAX:
             raise CloudStorageError(
                 f"blob name {name[:64]!r}... is too long for the filesystem "
                 f"(a local path holds at most {_PATH_MAX} bytes)"
