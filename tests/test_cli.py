@@ -172,3 +172,59 @@ def test_serve_without_a_secret_is_refused(tmp_path, env):
     del env["CLOUDSTORAGE_LOCAL_SECRET"]
     result = run(tmp_path, env, "serve", "--port", "1", ok=False)
     assert "secret" in result.stderr
+
+
+# -- what a new user meets first (issue #15) ----------------------------------------------------
+
+
+def test_version(tmp_path, env):
+    from cloudstorage import __version__  # noqa: PLC0415
+
+    assert run(tmp_path, env, "--version").stdout.strip() == f"cloudstorage {__version__}"
+
+
+def test_the_uri_info_prints_is_accepted_back(tmp_path, env):
+    run(tmp_path, env, "mb", "local://box")
+    (tmp_path / "f.txt").write_text("x")
+    run(tmp_path, env, "cp", "f.txt", "local://box/")
+    uri = json.loads(run(tmp_path, env, "info", "local://box/f.txt").stdout)["uri"]
+    assert uri == "xlocal://box/f.txt"
+    assert json.loads(run(tmp_path, env, "info", uri).stdout)["size"] == 1
+    assert "local://box/f.txt" in run(tmp_path, env, "ls", "xlocal://box").stdout
+    run(tmp_path, env, "sign", uri)
+    run(tmp_path, env, "cp", uri, "back.txt")
+    assert (tmp_path / "back.txt").read_text() == "x"
+    run(tmp_path, env, "rm", uri)
+    run(tmp_path, env, "rb", "xlocal://box")
+
+
+@pytest.mark.parametrize("command", [["sign", "local://box/f.txt"], ["form", "local://box/u"]])
+def test_signing_without_a_secret_says_how_to_give_one(tmp_path, env, command):
+    del env["CLOUDSTORAGE_LOCAL_SECRET"]
+    run(tmp_path, env, "mb", "local://box")
+    (tmp_path / "f.txt").write_text("x")
+    run(tmp_path, env, "cp", "f.txt", "local://box/")
+    result = run(tmp_path, env, *command, ok=False)
+    assert "CLOUDSTORAGE_LOCAL_SECRET" in result.stderr
+    assert "config file" in result.stderr
+
+
+def test_sign_prints_a_url_of_serve_unless_a_base_url_is_configured(tmp_path, env):
+    run(tmp_path, env, "mb", "local://box")
+    (tmp_path / "f.txt").write_text("x")
+    run(tmp_path, env, "cp", "f.txt", "local://box/")
+    url = run(tmp_path, env, "sign", "local://box/f.txt").stdout.strip()
+    assert url.startswith("http://127.0.0.1:8000/?signature=")
+    form = json.loads(run(tmp_path, env, "form", "local://box/u.png").stdout)
+    assert form["url"] == "http://127.0.0.1:8000/"
+    env["CLOUDSTORAGE_LOCAL_BASE_URL"] = "https://example.test/files"
+    url = run(tmp_path, env, "sign", "local://box/f.txt").stdout.strip()
+    assert url.startswith("https://example.test/files?signature=")
+
+
+def test_readme_recursive_copy_into_a_missing_container(tmp_path, env):
+    run(tmp_path, env, "mb", "local://photos")
+    (tmp_path / "cat.png").write_bytes(b"\x89PNG")
+    run(tmp_path, env, "cp", "cat.png", "local://photos/")
+    run(tmp_path, env, "cp", "-r", "local://photos", "local://backup/photos")
+    assert "local://backup/photos/cat.png" in run(tmp_path, env, "ls", "local://backup").stdout

@@ -20,10 +20,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cloudstorage import Blob, Container, Driver
+from cloudstorage import Blob, Container, Driver, __version__
 from cloudstorage.base.transfer import local_target
 from cloudstorage.cli.progress import progress_for, reading, writing
-from cloudstorage.cli.stores import StoreURL, connect, parse
+from cloudstorage.cli.stores import StoreURL, connect, connect_signing, parse
 from cloudstorage.exceptions import CloudStorageError, NotFoundError
 
 __all__ = ["main", "main_exit"]
@@ -62,6 +62,8 @@ def _cp(args: argparse.Namespace) -> None:
     source, target = parse(args.source), parse(args.target)
     if source is None and target is None:
         raise CloudStorageError("cp needs a store URL on at least one side")
+    if target is not None and target.container:  # README's `cp -r ... s3://backup/photos`
+        _ensure_container(target)
     for src, dst in _copy_pairs(args.source, source, args.target, target, args.recursive):
         _copy_one(src, dst)
 
@@ -104,13 +106,13 @@ def _info(args: argparse.Namespace) -> None:
 
 def _sign(args: argparse.Namespace) -> None:
     url = _blob_url(args.url)
-    blob = connect(url.scheme).get_container(url.container).get_blob(url.name)
+    blob = connect_signing(url.scheme).get_container(url.container).get_blob(url.name)
     print(blob.generate_download_url(expires=args.expires, content_disposition=args.disposition))
 
 
 def _form(args: argparse.Namespace) -> None:
     url = _blob_url(args.url)
-    container = connect(url.scheme).get_container(url.container)
+    container = connect_signing(url.scheme).get_container(url.container)
     length = (args.min_size, args.max_size) if args.max_size is not None else None
     form = container.generate_upload_url(
         url.name, expires=args.expires, content_type=args.content_type, content_length=length
@@ -233,6 +235,13 @@ def _blob_url(text: str, allow_prefix: bool = False) -> StoreURL:
     return url
 
 
+def _ensure_container(url: StoreURL) -> None:
+    """Create the container a copy goes into if it is missing."""
+    driver = connect(url.scheme)
+    if url.container not in driver:
+        driver.create_container(url.container)
+
+
 def _get_blob(url: StoreURL) -> Blob:
     driver: Driver = connect(url.scheme)
     return driver.get_container(url.container).get_blob(url.name)
@@ -256,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Work with blobs in S3, GCS, Azure, Swift, MinIO or a local store.",
         epilog="Stores are URLs such as local://container/blob or s3://bucket/key.",
     )
+    parser.add_argument("--version", action="version", version=f"cloudstorage {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def command(name: str, run: Any, help_text: str) -> argparse.ArgumentParser:

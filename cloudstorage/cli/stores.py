@@ -39,6 +39,10 @@ SCHEMES = {
     "b2": "BACKBLAZEB2",
 }
 DEFAULTS: Mapping[str, Mapping[str, str]] = {"local": {"key": "storage"}}
+ALIASES = {"xlocal": "local"}
+"""fsspec protocols that name a scheme of ours (`Blob.uri`, which ``info`` prints)."""
+SERVE_URL = "http://127.0.0.1:8000/"
+"""Where ``cloudstorage serve`` answers by default: local signed URLs point there."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ def parse(text: str) -> StoreURL | None:
     scheme, sep, rest = text.partition("://")
     if not sep:
         return None
+    scheme = ALIASES.get(scheme, scheme)
     if scheme not in SCHEMES:
         raise CloudStorageError(f"unknown store {scheme!r}: use one of {', '.join(SCHEMES)}")
     container, _, name = rest.partition("/")
@@ -82,6 +87,19 @@ def load_options(scheme: str, environ: Mapping[str, str] = os.environ) -> dict[s
         if variable.startswith(prefix):
             options[variable[len(prefix) :].lower()] = value
     return options
+
+
+def connect_signing(scheme: str) -> Driver:
+    """`connect`, for signing: the local store needs a secret and signs URLs of ``serve``."""
+    driver = connect(scheme)
+    if scheme == "local":
+        if not driver.secret:
+            raise CloudStorageError(
+                "signing needs the local store's secret: set CLOUDSTORAGE_LOCAL_SECRET "
+                "or 'secret' in the [local] table of the config file"
+            )
+        driver.base_url = driver.base_url or SERVE_URL  # type: ignore[attr-defined]
+    return driver
 
 
 def connect(scheme: str) -> Driver:
