@@ -12,6 +12,10 @@ uploaded in parts of 8 MiB, so such a stream may hold up to 80 GB (S3 allows 10,
 uploads from a path pick a larger part size when the file needs it. Transfers run four parts
 or ranges at a time on s3fs's client, with Content-MD5 on every part and the MD5 each GET
 answer vouches for checked on every download (`_s3_transfer`).
+
+Differs from cloudstorage 0.10 on purpose: presigned URLs and forms are always SigV4
+(``X-Amz-Date``/``X-Amz-Expires``, at most 7 days), and a POST form for ``""`` or a prefix
+has the key ``prefix${filename}`` (0.10's rule for GCS, now everywhere).
 """
 
 from __future__ import annotations

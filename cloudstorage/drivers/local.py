@@ -4,6 +4,11 @@ Blob metadata lives in extended attributes (``getfattr -d root/container/blob`` 
 Download URLs and upload forms are itsdangerous signatures made with the driver's ``secret``
 and ``salt``; a web app checks them with `LocalDriver.validate_signature`. With the ``base_url``
 option they become real URLs and forms served by `cloudstorage.serve` (``cloudstorage serve``).
+
+Signatures are byte-compatible with cloudstorage 0.10 (same serializer, secret, salt and
+payload keys): links 0.10 issued validate here and ours in 0.10. Differences on purpose: the
+etag (see `_etag`), and a payload's ``expires`` is a whole Unix time (0.10: a float; 0.10
+never read it back).
 """
 
 from __future__ import annotations
@@ -316,7 +321,8 @@ class BadSignatureError(InvalidSignatureError, itsdangerous.BadSignature):
 def _etag(info: Mapping[str, Any]) -> str:
     """Changes whenever the blob is replaced, without reading its bytes.
 
-    Inode, size and modification time in hex, as Apache and nginx make theirs.
+    Inode, size and modification time in hex, as Apache and nginx make theirs. Differs from
+    cloudstorage 0.10 on purpose: its etag was the SHA-1 of the path, which never changed.
     """
     mtime_ns = info.get("mtime_ns") or int(info["mtime"] * 1e9)
     return f"{info.get('ino', 0):x}-{info['size']:x}-{mtime_ns:x}"
