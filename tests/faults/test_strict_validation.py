@@ -58,7 +58,7 @@ CASES: dict[str, list[Case]] = {
         ("blob-acl", _upload(acl="public"), "not one of"),
         ("url-over-a-week", _url(WEEK + 1), f"at most {WEEK}"),
         ("form-over-a-week", _form(WEEK + 1), f"at most {WEEK}"),
-        ("url-negative", _url(-5), "positive"),
+        ("url-not-whole", _url(1.5), "whole number"),
     ],
     "gcs": [
         ("bucket-goog-prefix", _create("goog-bucket"), "goog"),
@@ -70,7 +70,7 @@ CASES: dict[str, list[Case]] = {
         ("meta-too-large", _upload(meta_data={"k": "v" * 9000}), "8 KiB"),
         ("blob-acl", _upload(acl="publicRead"), "not one of"),
         ("url-over-a-week", _url(WEEK + 1), f"at most {WEEK}"),
-        ("url-zero", _url(0), "positive"),
+        ("url-boolean", _url(True), "whole number"),
     ],
     "azure": [
         ("container-double-dash", _create("a--b"), "single hyphens"),
@@ -80,19 +80,16 @@ CASES: dict[str, list[Case]] = {
         ("name-double-slash", _upload("a//b"), "doubled '/'"),
         ("meta-case-clash", _upload(meta_data={"Owner": "a", "owner": "b"}), "case"),
         ("meta-too-large", _upload(meta_data={"k": "v" * 9000}), "8 KiB"),
-        ("blob-acl", _upload(acl="private"), "not one of"),
-        ("url-negative", _url(-1), "positive"),
+        ("url-text", _url("60"), "whole number"),
     ],
 }
 CASES["swift"] = CASES["cloudfiles"] = [
     ("container-slash", _create("a/b"), "no '/'"),
     ("container-too-long", _create("c" * 257), "256 bytes"),
-    ("container-acl", _create("valid-container", acl="public-read"), "not one of"),
     ("name-too-long", _upload("k" * 1025), "1024 bytes"),
     ("meta-value-too-long", _upload(meta_data={"k": "v" * 257}), "Swift allows 256"),
     ("meta-too-many", _upload(meta_data={f"k{i}": "v" for i in range(91)}), "Swift allows 90"),
-    ("blob-acl", _upload(acl="private"), "not one of"),
-    ("url-negative", _url(-1), "positive"),
+    ("url-text", _url("60"), "whole number"),
 ]
 
 
