@@ -184,9 +184,13 @@ def test_patch_container_changes_access_level_and_metadata(driver, container: Co
 def test_unknown_acls_are_refused(driver, container: Container):
     with pytest.raises(CloudStorageError, match="ACL"):
         driver.create_container(unique_name(), acl="public-read")
-    with pytest.raises(CloudStorageError, match="ACL"):
-        container.upload_blob(io.BytesIO(b"x"), blob_name="x.txt", acl="public-read")
-    assert "x.txt" not in container
+
+
+def test_blob_acls_are_logged_and_dropped_as_in_010(container: Container, caplog):
+    caplog.set_level("INFO", logger="cloudstorage.drivers.microsoft")
+    blob = container.upload_blob(io.BytesIO(b"x"), blob_name="x.txt", acl="public-read")
+    assert blob.acl is None
+    assert "Option 'acl' is not supported." in caplog.messages
 
 
 # -- upload URLs -----------------------------------------------------------------------------

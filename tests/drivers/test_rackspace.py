@@ -327,9 +327,11 @@ def test_container_metadata_round_trips_and_patch_replaces_it(driver):
         container.delete()
 
 
-def test_canned_acls_are_refused(driver, container: Container):
-    with pytest.raises(CloudStorageError, match="ACL"):
-        container.upload_blob(io.BytesIO(b"x"), blob_name="a.txt", acl="public-read")
+def test_canned_acls_are_logged_and_dropped_as_in_010(container: Container, caplog):
+    caplog.set_level("INFO", logger="cloudstorage.drivers.rackspace")
+    blob = container.upload_blob(io.BytesIO(b"x"), blob_name="a.txt", acl="public-read")
+    assert blob.acl is None
+    assert "Option 'acl' is not supported." in caplog.messages
 
 
 def test_filesystem_with_a_token_and_storage_url_needs_no_login(server, container: Container):
