@@ -61,6 +61,9 @@ class Driver(ABC):
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""
+    upload_form: ClassVar[str] = "post"
+    """What `generate_container_upload_url` gives: ``"post"``, an HTML form POST (``url`` and
+    ``fields``); ``"put"``, a signed URL for one PUT with the ``headers`` to send."""
 
     def __init__(
         self,
