@@ -5,29 +5,80 @@ A page asks for generated content with a marker line:
 - ``<!-- generated: feature-matrix -->``: the driver x capability table of
   `cloudstorage.base.capabilities`, with a footnote for every partial cell;
 - ``<!-- generated: cli-reference -->``: every command and flag of ``cloudstorage``, read
-  from the argparse parser of `cloudstorage.cli.main`.
+  from the argparse parser of `cloudstorage.cli.main`;
+- ``<!-- include: path -->``: a Markdown file of the repository (``benchmarks/RESULTS.md``),
+  its headings one level down and its links to other files included on the page turned into
+  links to their sections; ``<!-- include-if-present: path -->`` the same, or nothing while
+  the file does not exist.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+from pathlib import Path
 from typing import Any
+
+from markdown.extensions.toc import slugify
 
 from cloudstorage.base.capabilities import drivers, matrix
 from cloudstorage.cli.main import _parser
 
-MARKERS = {
-    "<!-- generated: feature-matrix -->": lambda: feature_matrix(),
-    "<!-- generated: cli-reference -->": lambda: cli_reference(),
-}
+ROOT = Path(__file__).resolve().parents[1]
+INCLUDE = re.compile(r"^<!-- include(-if-present)?: (\S+) -->$", re.MULTILINE)
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     """Replace each marker line with its generated Markdown."""
-    for marker, render in MARKERS.items():
+    markers = {
+        "<!-- generated: feature-matrix -->": feature_matrix,
+        "<!-- generated: cli-reference -->": cli_reference,
+    }
+    for marker, render in markers.items():
         if marker in markdown:
             markdown = markdown.replace(marker, render())
-    return markdown
+    return include_files(markdown)
+
+
+# -- included files ------------------------------------------------------------------------
+
+
+def include_files(markdown: str) -> str:
+    """Put each ``<!-- include: path -->`` file in the page, headings one level down."""
+    texts = {
+        path: (ROOT / path).read_text(encoding="utf-8")
+        for optional, path in INCLUDE.findall(markdown)
+        if not optional or (ROOT / path).is_file()
+    }
+    anchors = {}
+    for path, text in texts.items():
+        title = re.search(r"^# (.+)$", text, re.MULTILINE)
+        anchors[Path(path).name] = "#" + slugify(title[1] if title else path, "-")
+
+    def included(match: re.Match[str]) -> str:
+        if match[2] not in texts:
+            return ""
+        text = _demote_headings(texts[match[2]])
+        return re.sub(
+            r"\]\(([^)#:]+)\)",
+            lambda link: f"]({anchors.get(link[1], link[1])})",
+            text,
+        )
+
+    return INCLUDE.sub(included, markdown)
+
+
+def _demote_headings(text: str) -> str:
+    """Every heading one level down (``#`` -> ``##``), code blocks left alone."""
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#+ ", line):
+            lines.append("#" + line)
+            continue
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 # -- feature matrix ------------------------------------------------------------------------
@@ -37,7 +88,7 @@ def feature_matrix() -> str:
     """A Markdown table, capabilities down, drivers across, footnotes numbered once each."""
     classes = drivers()
     header = ["capability"] + [
-        f"[{cls.__name__.removesuffix('Driver')}](../drivers/{cls.__module__.rsplit('.', 1)[1]}.md)"
+        f"[{_short(cls.__name__)}](drivers/{cls.__module__.rsplit('.', 1)[1]}.md)"
         for cls in classes
     ]
     lines = [_row(header), _row(["---"] * len(header))]
@@ -54,6 +105,11 @@ def feature_matrix() -> str:
     lines.append("")
     lines += [f"[^{number}]: {note}" for note, number in notes.items()]
     return "\n".join(lines) + "\n"
+
+
+def _short(class_name: str) -> str:
+    """``AzureStorageDriver`` -> ``Azure``: a column header."""
+    return class_name.removesuffix("Driver").removesuffix("Storage")
 
 
 def _row(cells: list[str]) -> str:

@@ -66,7 +66,10 @@ def parse_blocks(text: str, page: str) -> list[Block]:
         while end < len(lines) and lines[end].strip() != "```":
             end += 1
         if lang == "python":
-            body = [line[len(indent) :] if line.startswith(indent) else line for line in lines[number + 1 : end]]
+            body = [
+                line[len(indent) :] if line.startswith(indent) else line
+                for line in lines[number + 1 : end]
+            ]
             blocks.append(Block(page, number + 2, "\n".join(body) + "\n", previous == SKIP_MARKER))
         previous = ""
         number = end + 1

@@ -40,7 +40,7 @@ def _acls(attribute: str) -> Callable[[type[Driver]], Cell]:
     def cell(driver: type[Driver]) -> Cell:
         allowed: frozenset[str] | None = getattr(driver, attribute)
         if allowed is None:
-            return Cell("any", "any name is stored and not checked (the service has no ACLs)")
+            return Cell("any", "any name is accepted and none is checked: the store keeps no ACLs")
         if not allowed:
             return Cell(NO)
         return Cell(f"{YES} {len(allowed)}", ", ".join(f"`{acl}`" for acl in sorted(allowed)))
@@ -104,9 +104,14 @@ ROWS: tuple[Row, ...] = (
 )
 
 
+FIRST = ("LOCAL", "S3", "MINIO", "DIGITALOCEANSPACES", "BACKBLAZEB2", "GOOGLESTORAGE", "AZURE")
+"""Column order: the local store, the S3 family, then the others (new drivers go last)."""
+
+
 def drivers() -> list[type[Driver]]:
-    """Every driver class, in `DriverName` order (imports each driver's SDK)."""
-    return [get_driver(name) for name in DriverName]
+    """Every driver class of `DriverName` (imports each driver's SDK), in column order."""
+    names = sorted(DriverName, key=lambda n: FIRST.index(n.value) if n.value in FIRST else 99)
+    return [get_driver(name) for name in names]
 
 
 def matrix(rows: tuple[Row, ...] = ROWS) -> list[tuple[str, list[Cell]]]:
