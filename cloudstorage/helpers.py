@@ -29,7 +29,18 @@ FileOrPath = str | os.PathLike[str] | IO[bytes]
 
 
 def read_in_chunks(file_object: IO[bytes], block_size: int = 4096) -> Iterator[bytes]:
-    """Yield ``file_object``'s bytes ``block_size`` at a time until it is exhausted."""
+    """Yield ``file_object``'s bytes ``block_size`` at a time until it is exhausted.
+
+    Args:
+        file_object: a binary file object, read from its current position.
+        block_size: bytes per chunk.
+
+    Returns:
+        An iterator of chunks (the last may be shorter).
+
+    Raises:
+        OSError: reading the file failed.
+    """
     while chunk := file_object.read(block_size):
         yield chunk
 
@@ -39,6 +50,18 @@ def file_checksum(filename: FileOrPath, hash_type: str = "md5", block_size: int 
 
     A stream is read from its current position to the end and then sought back there, so it
     can still be uploaded.
+
+    Args:
+        filename: a path or a seekable binary stream.
+        hash_type: a `hashlib` algorithm name.
+        block_size: bytes read at a time.
+
+    Returns:
+        The hashlib object (call ``hexdigest()`` on it).
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        ValueError: ``hash_type`` is not an algorithm hashlib knows.
     """
     hasher = hashlib.new(hash_type)
     if isinstance(filename, (str, os.PathLike)):
@@ -61,6 +84,16 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
     a small local upload. Otherwise python-magic recognises binary formats by their bytes; it
     calls CSS, JavaScript or CSV "text/plain", so when it answers only a generic type and the
     name says more, the name wins.
+
+    Args:
+        name: the file's name (or None).
+        head: its leading bytes (or None).
+
+    Returns:
+        A MIME type, or None when neither says.
+
+    Raises:
+        Nothing: python-magic failures read as "unknown".
     """
     by_name = mimetypes.guess_type(name)[0] if name else None
     if by_name is not None and by_name not in _GENERIC_TYPES:
@@ -72,7 +105,17 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
 
 
 def file_content_type(filename: FileOrPath) -> str | None:
-    """The MIME type of a file given by path or seekable binary stream, or None."""
+    """The MIME type of a file given by path or seekable binary stream, or None.
+
+    Args:
+        filename: a path, or a binary stream (sniffed only if seekable, then sought back).
+
+    Returns:
+        A MIME type, or None.
+
+    Raises:
+        OSError: the path exists but cannot be read.
+    """
     if isinstance(filename, (str, os.PathLike)):
         path = os.fspath(filename)
         head = None
@@ -90,7 +133,17 @@ def file_content_type(filename: FileOrPath) -> str | None:
 
 
 def parse_content_disposition(value: str) -> tuple[str, dict[str, str]]:
-    """Split ``attachment; filename="a.png"`` into ``("attachment", {"filename": "a.png"})``."""
+    """Split ``attachment; filename="a.png"`` into ``("attachment", {"filename": "a.png"})``.
+
+    Args:
+        value: a ``Content-Disposition`` header value.
+
+    Returns:
+        The disposition type in lower case, and its parameters (names in lower case).
+
+    Raises:
+        Nothing: a malformed value gives ``("", {})``-like results.
+    """
     message = Message()
     message["content-disposition"] = value
     params = message.get_params(header="content-disposition") or []
@@ -103,6 +156,15 @@ def validate_file_or_path(filename: FileOrPath) -> str | None:
     """Return the name of a path or stream (None for a nameless stream).
 
     Raises ``FileNotFoundError`` for a path that is not an existing file.
+
+    Args:
+        filename: a path or a binary stream.
+
+    Returns:
+        The file's base name, or None for a nameless stream.
+
+    Raises:
+        FileNotFoundError: the path is not an existing file.
     """
     if isinstance(filename, (str, os.PathLike)):
         path = os.fspath(filename)

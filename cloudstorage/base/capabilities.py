@@ -25,7 +25,9 @@ class Cell:
     """One driver's answer for one capability; ``note`` explains a partial answer."""
 
     text: str
+    """What the table shows."""
     note: str | None = None
+    """A footnote: why the answer is partial, or what a count counts."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ class Row:
     """A capability: its label and how a driver class answers it."""
 
     label: str
+    """The capability, as the table names it."""
     cell: Callable[[type[Driver]], Cell]
+    """How a driver class answers, read from its attributes."""
 
 
 def _acls(attribute: str) -> Callable[[type[Driver]], Cell]:
@@ -109,12 +113,29 @@ FIRST = ("LOCAL", "S3", "MINIO", "DIGITALOCEANSPACES", "BACKBLAZEB2", "GOOGLESTO
 
 
 def drivers() -> list[type[Driver]]:
-    """Every driver class of `DriverName` (imports each driver's SDK), in column order."""
+    """Every driver class of `DriverName` (imports each driver's SDK), in column order.
+
+    Returns:
+        The driver classes.
+
+    Raises:
+        CloudStorageError: a driver's extra is not installed.
+    """
     names = sorted(DriverName, key=lambda n: FIRST.index(n.value) if n.value in FIRST else 99)
     return [get_driver(name) for name in names]
 
 
 def matrix(rows: tuple[Row, ...] = ROWS) -> list[tuple[str, list[Cell]]]:
-    """Each row's label and its cells, one per driver of `drivers`."""
+    """Each row's label and its cells, one per driver of `drivers`.
+
+    Args:
+        rows: the capabilities to answer.
+
+    Returns:
+        ``(label, cells)`` for each row, cells in `drivers` order.
+
+    Raises:
+        CloudStorageError: a driver's extra is not installed.
+    """
     classes = drivers()
     return [(row.label, [row.cell(driver) for driver in classes]) for row in rows]

@@ -246,6 +246,21 @@ class LocalDriver(Driver):
         Raises `SignatureExpiredError` past its expiry and `CloudStorageError` for a signature
         that was altered or made with another secret or salt. A download URL made with
         ``base_url`` is accepted whole.
+
+        Args:
+            signature: a download signature, an upload form's ``signature`` field, or a whole
+                download URL made with ``base_url``.
+
+        Returns:
+            The signed payload: ``container``, ``blob_name``, ``expires`` and ``max_age``, with
+            ``method``, ``content_disposition`` and ``content_type`` (downloads) or ``acl``,
+            ``meta_data``, ``content_type``, ``content_disposition``, ``cache_control`` and
+            ``content_length`` (upload forms).
+
+        Raises:
+            SignatureExpiredError: the signature is past its expiry.
+            CloudStorageError: the signature was altered, made with another secret or salt, or
+                the driver has no secret.
         """
         if "?" in signature:
             signature = parse_qs(urlsplit(signature).query).get("signature", [""])[0]
