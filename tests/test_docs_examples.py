@@ -136,8 +136,6 @@ def page_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], PageRu
 def _execute(block: Block, run: PageRun, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run one block in its page's namespace, with its page's directory and servers."""
     index = RUNNABLE.index(block)
-    if run.failed:
-        pytest.fail(f"not run: an earlier block of this page failed ({run.failed})")
     with monkeypatch.context() as patch:
         patch.chdir(run.workdir)
         for variable, value in run.env.items():
@@ -157,6 +155,8 @@ def test_example(
 ) -> None:
     """The block runs without error after the page's blocks before it."""
     run = page_run(block.page)
+    if run.failed:
+        pytest.fail(f"not run: an earlier block of this page failed ({run.failed})")
     for earlier in RUNNABLE[: RUNNABLE.index(block)]:
         if earlier.page == block.page and RUNNABLE.index(earlier) not in run.done:
             _execute(earlier, run, monkeypatch)
