@@ -92,8 +92,7 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
     Returns:
         A MIME type, or None when neither says.
 
-    Raises:
-        Nothing: python-magic failures read as "unknown".
+    Raises nothing: python-magic failures read as "unknown".
     """
     by_name = mimetypes.guess_type(name)[0] if name else None
     if by_name is not None and by_name not in _GENERIC_TYPES:
@@ -141,8 +140,7 @@ def parse_content_disposition(value: str) -> tuple[str, dict[str, str]]:
     Returns:
         The disposition type in lower case, and its parameters (names in lower case).
 
-    Raises:
-        Nothing: a malformed value gives ``("", {})``-like results.
+    Raises nothing: a malformed value gives ``("", {})``-like results.
     """
     message = Message()
     message["content-disposition"] = value

@@ -170,7 +170,6 @@ def make_app(driver: LocalDriver) -> SignedStorageApp:
     Returns:
         The WSGI application.
 
-    Raises:
-        Nothing: request errors are HTTP answers (400, 403, 404, 413).
+    Raises nothing: request errors are HTTP answers (400, 403, 404, 413).
     """
     return SignedStorageApp(driver)
