@@ -108,8 +108,8 @@ def feature_matrix() -> str:
 
 
 def _short(class_name: str) -> str:
-    """``AzureStorageDriver`` -> ``Azure``: a column header."""
-    return class_name.removesuffix("Driver").removesuffix("Storage")
+    """``AzureStorageDriver`` -> ``Azure``, ``DigitalOceanSpacesDriver`` -> ``Spaces``."""
+    return class_name.removesuffix("Driver").removesuffix("Storage").removeprefix("DigitalOcean")
 
 
 def _row(cells: list[str]) -> str:
