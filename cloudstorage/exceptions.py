@@ -31,6 +31,7 @@ class CloudStorageError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        """The human-readable reason (also ``str(error)``)."""
 
     def __str__(self) -> str:
         return self.message

@@ -34,7 +34,18 @@ class UnsupportedHashError(RuntimeError, ValueError):
 
 
 def read_in_chunks(file_object: IO[bytes], block_size: int = 4096) -> Iterator[bytes]:
-    """Yield ``file_object``'s bytes ``block_size`` at a time until it is exhausted."""
+    """Yield ``file_object``'s bytes ``block_size`` at a time until it is exhausted.
+
+    Args:
+        file_object: a binary file object, read from its current position.
+        block_size: bytes per chunk.
+
+    Returns:
+        An iterator of chunks (the last may be shorter).
+
+    Raises:
+        OSError: reading the file failed.
+    """
     while chunk := file_object.read(block_size):
         yield chunk
 
@@ -45,6 +56,19 @@ def file_checksum(filename: FileOrPath, hash_type: str = "md5", block_size: int 
     A stream is read from its current position to the end and then sought back there, so it
     can still be uploaded. An unknown ``hash_type`` raises `UnsupportedHashError`, which is
     0.10's ``RuntimeError`` and hashlib's ``ValueError`` at once.
+
+    Args:
+        filename: a path or a seekable binary stream.
+        hash_type: a `hashlib` algorithm name.
+        block_size: bytes read at a time.
+
+    Returns:
+        The hashlib object (call ``hexdigest()`` on it).
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        UnsupportedHashError: ``hash_type`` is not an algorithm hashlib knows (a
+            ``RuntimeError`` and a ``ValueError``).
     """
     try:
         hasher = hashlib.new(hash_type)
@@ -70,6 +94,15 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
     a small local upload. Otherwise python-magic recognises binary formats by their bytes; it
     calls CSS, JavaScript or CSV "text/plain", so when it answers only a generic type and the
     name says more, the name wins.
+
+    Args:
+        name: the file's name (or None).
+        head: its leading bytes (or None).
+
+    Returns:
+        A MIME type, or None when neither says.
+
+    Raises nothing: python-magic failures read as "unknown".
     """
     by_name = mimetypes.guess_type(name)[0] if name else None
     if by_name is not None and by_name not in _GENERIC_TYPES:
@@ -81,7 +114,17 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
 
 
 def file_content_type(filename: FileOrPath) -> str | None:
-    """The MIME type of a file given by path or seekable binary stream, or None."""
+    """The MIME type of a file given by path or seekable binary stream, or None.
+
+    Args:
+        filename: a path, or a binary stream (sniffed only if seekable, then sought back).
+
+    Returns:
+        A MIME type, or None.
+
+    Raises:
+        OSError: the path exists but cannot be read.
+    """
     if isinstance(filename, (str, os.PathLike)):
         path = os.fspath(filename)
         head = None
@@ -104,6 +147,12 @@ def parse_content_disposition(data: str) -> tuple[str | None, dict[str, str]]:
     As in cloudstorage 0.10: ``""`` gives ``(None, {})``, a quoted type is unquoted, parameter
     names are lower case, and each parameter keeps its own value (``filename*=UTF-8''a.png``
     is ``{"filename*": "UTF-8''a.png"}`` beside ``filename``, never in place of it).
+
+    Args:
+        data: a ``Content-Disposition`` header value.
+
+    Returns:
+        The disposition type in lower case (None for an empty value), and its parameters.
     """
     parts = _split_unquoted(data, ";")
     disposition = _unquote(parts[0]).lower() if parts else ""
@@ -144,6 +193,15 @@ def validate_file_or_path(filename: FileOrPath) -> str | None:
     """Return the name of a path or stream (None for a nameless stream).
 
     Raises ``FileNotFoundError`` for a path that is not an existing file.
+
+    Args:
+        filename: a path or a binary stream.
+
+    Returns:
+        The file's base name, or None for a nameless stream.
+
+    Raises:
+        FileNotFoundError: the path is not an existing file.
     """
     if isinstance(filename, (str, os.PathLike)):
         path = os.fspath(filename)

@@ -58,6 +58,16 @@ def get_driver(driver: DriverName) -> type[Driver]:
 
     Raises `CloudStorageError` for an unknown name, or naming the extra to install when the
     driver's dependencies are missing.
+
+    Args:
+        driver: a `DriverName` member.
+
+    Returns:
+        The driver class (a subclass of `Driver`), not an instance.
+
+    Raises:
+        CloudStorageError: an unknown driver, or its extra is not installed (the message
+            names the ``pip install`` to run).
     """
     if not isinstance(driver, DriverName) or driver not in _DRIVERS:
         raise CloudStorageError(f"unknown driver {driver!r}: use one of {_known()}")
@@ -77,7 +87,17 @@ def get_driver(driver: DriverName) -> type[Driver]:
 
 
 def get_driver_by_name(driver_name: str) -> type[Driver]:
-    """The driver class for a name such as ``"S3"`` or ``"LOCAL"`` (case-insensitive)."""
+    """The driver class for a name such as ``"S3"`` or ``"LOCAL"`` (case-insensitive).
+
+    Args:
+        driver_name: a `DriverName` name, in any case.
+
+    Returns:
+        The driver class.
+
+    Raises:
+        CloudStorageError: an unknown name, or the driver's extra is not installed.
+    """
     try:
         member = DriverName[str(driver_name).upper()]
     except KeyError:

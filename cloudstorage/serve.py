@@ -45,6 +45,7 @@ class SignedStorageApp:
 
     def __init__(self, driver: LocalDriver) -> None:
         self.driver = driver
+        """The local store whose signatures this app checks."""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -159,6 +160,12 @@ class RedactingRequestHandler(WSGIRequestHandler):
     """Werkzeug's request handler, logging paths without their query: signatures stay secret."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log the request line without its query string (where signatures travel).
+
+        Args:
+            code: the answer's status.
+            size: the answer's size.
+        """
         path = self.path
         self.path = path.split("?", 1)[0]
         try:
@@ -168,5 +175,15 @@ class RedactingRequestHandler(WSGIRequestHandler):
 
 
 def make_app(driver: LocalDriver) -> SignedStorageApp:
-    """The WSGI application serving ``driver``'s signed downloads and upload forms."""
+    """The WSGI application serving ``driver``'s signed downloads and upload forms.
+
+    Args:
+        driver: the local store whose signatures the app checks (same ``secret`` and
+            ``salt`` as the app that signs).
+
+    Returns:
+        The WSGI application.
+
+    Raises nothing: request errors are HTTP answers (400, 403, 404, 413).
+    """
     return SignedStorageApp(driver)

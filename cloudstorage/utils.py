@@ -9,7 +9,19 @@ _MISSING = object()
 
 
 def rgetattr(obj: Any, attr: str, default: Any = _MISSING) -> Any:
-    """``getattr`` along a dotted path: ``rgetattr(blob, "container.driver.name")``."""
+    """``getattr`` along a dotted path: ``rgetattr(blob, "container.driver.name")``.
+
+    Args:
+        obj: where the path starts.
+        attr: attribute names separated by dots.
+        default: returned when an attribute is missing (otherwise the error is raised).
+
+    Returns:
+        The last attribute's value.
+
+    Raises:
+        AttributeError: an attribute is missing and no ``default`` was given.
+    """
     try:
         return functools.reduce(getattr, attr.split("."), obj)
     except AttributeError:
@@ -19,6 +31,15 @@ def rgetattr(obj: Any, attr: str, default: Any = _MISSING) -> Any:
 
 
 def rsetattr(obj: Any, attr: str, val: Any) -> None:
-    """``setattr`` along a dotted path: ``rsetattr(blob, "container.name", "x")``."""
+    """``setattr`` along a dotted path: ``rsetattr(blob, "container.name", "x")``.
+
+    Args:
+        obj: where the path starts.
+        attr: attribute names separated by dots; the last one is set.
+        val: the value to set.
+
+    Raises:
+        AttributeError: an attribute on the way is missing.
+    """
     parent, _, last = attr.rpartition(".")
     setattr(rgetattr(obj, parent) if parent else obj, last, val)

@@ -115,6 +115,15 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
 
         The path is built from the checked name alone (no ``..``, NUL, backslash, absolute or
         empty segment); symlinks are dealt with when the store opens it (`_open_checked`).
+
+        Args:
+            path: ``container/blob`` (with or without ``xlocal://``).
+
+        Returns:
+            The absolute path under ``root``.
+
+        Raises:
+            InvalidNameError: the name is not one the store holds.
         """
         path = self._strip_protocol(path)
         if not path:
@@ -313,7 +322,18 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
         return entry
 
     def md5(self, path: str) -> str:
-        """Hex MD5 of a blob's bytes, computed on first request and cached per version."""
+        """Hex MD5 of a blob's bytes, computed on first request and cached per version.
+
+        Args:
+            path: ``container/blob``.
+
+        Returns:
+            The hex digest.
+
+        Raises:
+            FileNotFoundError: there is no such blob.
+            IsADirectoryError: the path is a folder.
+        """
         with self.open_local_file(path) as file:
             fd = file.fileno()
             mtime_ns = os.fstat(fd).st_mtime_ns
@@ -339,6 +359,17 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
 
         For copies that need no fsspec file object (the local driver's downloads use the
         kernel's copy from its descriptor). ``IsADirectoryError`` for a folder.
+
+        Args:
+            path: ``container/blob``.
+
+        Returns:
+            The open file; close it.
+
+        Raises:
+            FileNotFoundError: there is no such blob.
+            IsADirectoryError: the path is a folder.
+            InvalidNameError: the name is not one the store holds.
         """
         path = self._strip_protocol(path)
         fd = self._open_checked(path, _READ)
@@ -384,7 +415,16 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
         return AtomicWriteFile(name, encoded, exclusive=mode == "xb", dir_fd=dir_fd)
 
     def set_attributes(self, path: str, **attributes: Any) -> None:
-        """Replace a blob's whole attribute set (content type, disposition, ..., metadata)."""
+        """Replace a blob's whole attribute set (content type, disposition, ..., metadata).
+
+        Args:
+            path: ``container/blob``.
+            **attributes: ``content_type``, ``content_disposition``, ``cache_control`` and
+                ``metadata`` (a dict); what is not given is removed.
+
+        Raises:
+            FileNotFoundError: there is no such blob.
+        """
         encoded = _xattrs.encode(attributes)
         fd = self._open_checked(self._strip_protocol(path), _READ)
         try:

@@ -182,7 +182,17 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         return self.conn.object_store
 
     def service_url(self, service_type: str) -> str | None:
-        """The catalog's URL of another service (say ``rax:object-cdn``), or None."""
+        """The catalog's URL of another service (say ``rax:object-cdn``), or None.
+
+        Args:
+            service_type: the catalog's service type.
+
+        Returns:
+            The endpoint URL, or None where the catalog has no such service.
+
+        Raises:
+            keystoneauth1.exceptions.ClientException: the login failed.
+        """
         from keystoneauth1 import exceptions  # noqa: PLC0415  # imported with the connection
 
         try:
@@ -451,6 +461,19 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         manifest. Each PUT's MD5 (its ``ETag``, checked by Swift) is computed in a first pass
         over its bytes: the stream is read twice, memory holds one chunk (8 MiB).
         ``mode="create"`` fails (``FileExistsError``) if the object exists.
+
+        Args:
+            path: ``container/object``.
+            stream: a seekable binary stream.
+            mode: ``"overwrite"`` or ``"create"``.
+            **kwargs: ``content_type``, ``content_disposition``, ``cache_control``, ``metadata``.
+
+        Returns:
+            The number of bytes uploaded.
+
+        Raises:
+            FileExistsError: ``mode="create"`` and the object exists.
+            OSError: the upload failed after its retries (no object is left half-written).
         """
         start = stream.tell()
         size = stream.seek(0, 2) - start
@@ -479,6 +502,16 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
 
         Swift's object POST drops all metadata and stored headers it does not carry, so what
         is not given here is removed (the content type alone is kept when ``None``).
+
+        Args:
+            path: ``container/object``.
+            content_type: the MIME type (None keeps the stored one).
+            content_disposition: the ``Content-Disposition`` to store.
+            cache_control: the ``Cache-Control`` to store.
+            metadata: user metadata to store.
+
+        Raises:
+            FileNotFoundError: there is no such object.
         """
         container, key = self.split_path(path)
         headers = object_headers(content_type, content_disposition, cache_control, metadata)

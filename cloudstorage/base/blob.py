@@ -75,22 +75,52 @@ class Blob:
     Attributes left `UNSET` by the driver are fetched together with one request the first
     time any of them is read. ``meta_data`` is a case-insensitive dict; change attributes and
     call `patch` to save them.
+
+    Args:
+        name: the blob's name within its container.
+        checksum: the hex digest of the bytes (`Driver.hash_type`), where known.
+        etag: the service's entity tag.
+        size: the size in bytes.
+        container: the container holding it.
+        driver: the driver it belongs to.
+        acl: its canned ACL, where the service says.
+        meta_data: user metadata (a case-insensitive dict).
+        content_disposition: the stored ``Content-Disposition``.
+        content_type: the stored MIME type.
+        cache_control: the stored ``Cache-Control``.
+        created_at: when it was created, where the service says.
+        modified_at: when it was last written.
+        expires_at: when the service will delete it, where it says.
     """
 
     name: str
+    """The blob's name within its container (``/`` separates folder levels)."""
     size: int
+    """The size in bytes (also ``len(blob)``)."""
     container: Container
+    """The container holding the blob."""
     driver: Driver
+    """The driver the blob belongs to."""
     checksum: _Lazy[str | None] = _Lazy()
+    """The hex digest of the bytes, by `Driver.hash_type` (None where the service has none)."""
     etag: _Lazy[str | None] = _Lazy()
+    """The service's entity tag; it changes whenever the blob is replaced."""
     acl: _Lazy[Any] = _Lazy()
+    """The canned ACL, where the service reports one."""
     meta_data: _Lazy[CaseInsensitiveDict[str]] = _Lazy()
+    """User metadata, a case-insensitive dict; change it and call `patch`."""
     content_disposition: _Lazy[str | None] = _Lazy()
+    """The ``Content-Disposition`` downloads answer with."""
     content_type: _Lazy[str | None] = _Lazy()
+    """The MIME type."""
     cache_control: _Lazy[str | None] = _Lazy()
+    """The ``Cache-Control`` downloads answer with."""
     created_at: _Lazy[datetime | None] = _Lazy()
+    """When the blob was created, where the service says."""
     modified_at: _Lazy[datetime | None] = _Lazy()
+    """When the blob was last written."""
     expires_at: _Lazy[datetime | None] = _Lazy()
+    """When the service will delete the blob, where it says."""
 
     def __init__(
         self,
@@ -178,15 +208,32 @@ class Blob:
         return self.driver.blob_cdn_url(self)
 
     def delete(self) -> None:
-        """Delete this blob; `NotFoundError` if it is already gone."""
+        """Delete this blob; `NotFoundError` if it is already gone.
+
+        Raises:
+            NotFoundError: the blob does not exist.
+        """
         self.driver.delete_blob(self)
 
     def download(self, destination: str | IO[bytes]) -> None:
-        """Stream this blob's bytes to a path (written atomically) or a binary file object."""
+        """Stream this blob's bytes to a path (written atomically) or a binary file object.
+
+        Args:
+            destination: a path or a binary file object.
+
+        Raises:
+            NotFoundError: the blob no longer exists.
+            CloudStorageError: the transfer failed, or the bytes did not match the MD5.
+        """
         self.driver.download_blob(self, destination)
 
     def patch(self) -> None:
-        """Save changed content type, disposition, cache control, metadata and ACL."""
+        """Save changed content type, disposition, cache control, metadata and ACL.
+
+        Raises:
+            NotFoundError: the blob no longer exists.
+            CloudStorageError: invalid metadata or ACL, or the service refused the change.
+        """
         self.driver.patch_blob(self)
 
     def generate_download_url(
@@ -196,7 +243,20 @@ class Blob:
         content_disposition: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> str:
-        """A time-limited download URL; see `Driver.generate_blob_download_url`."""
+        """A time-limited download URL; see `Driver.generate_blob_download_url`.
+
+        Args:
+            expires: seconds the URL stays valid.
+            method: the HTTP method granted.
+            content_disposition: the ``Content-Disposition`` the response carries.
+            extra: ``content_type``, ``version`` (GCS) or ``version_id`` (S3).
+
+        Returns:
+            The signed URL (the local store without ``base_url``: a bare signature).
+
+        Raises:
+            CloudStorageError: an invalid lifetime.
+        """
         return self.driver.generate_blob_download_url(
             self,
             expires=expires,
@@ -206,5 +266,16 @@ class Blob:
         )
 
     def open(self, mode: str = "rb", **kwargs: Any) -> Any:
-        """An fsspec file object on this blob (``"rb"`` seeks; ``"wb"`` replaces the blob)."""
+        """An fsspec file object on this blob (``"rb"`` seeks; ``"wb"`` replaces the blob).
+
+        Args:
+            mode: ``"rb"`` or ``"wb"``.
+            **kwargs: passed to the filesystem's ``open``.
+
+        Returns:
+            An fsspec file object.
+
+        Raises:
+            NotFoundError: reading a blob that does not exist.
+        """
         return self.driver.open_blob(self, mode, **kwargs)

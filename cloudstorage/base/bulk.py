@@ -56,7 +56,9 @@ class BulkError(CloudStorageError):
             f" ({len(succeeded)} done): {shown}{more}"
         )
         self.failures = failures
+        """Each failed blob name and its exception."""
         self.succeeded = succeeded
+        """The names that were done."""
 
 
 def upload_blobs(
@@ -68,6 +70,19 @@ def upload_blobs(
     """Upload each ``(source, blob_name)``; ``options`` are `upload_blob`'s (same for all).
 
     A source is a path or a binary stream. Returns the blobs in the order given.
+
+    Args:
+        container: the container to upload into.
+        items: ``(path or binary stream, blob_name)`` pairs.
+        max_workers: uploads in flight at once.
+        **options: `Container.upload_blob`'s options, the same for every item.
+
+    Returns:
+        The uploaded blobs, in the order given.
+
+    Raises:
+        BulkError: some uploads failed (the others were done).
+        CloudStorageError: an invalid name, before anything is uploaded.
     """
     pairs = list(items)
     driver = container.driver
@@ -92,6 +107,19 @@ def download_blobs(
     ``a/b.txt`` goes to ``destination/a/b.txt`` (folders are created). A name that would
     leave ``destination`` (``..``, absolute) is refused before anything is downloaded. Each
     file appears only when complete.
+
+    Args:
+        container: the container to download from.
+        blobs: blobs or blob names.
+        destination: the local folder (created if missing).
+        max_workers: downloads in flight at once.
+
+    Returns:
+        The local paths written, in the order given.
+
+    Raises:
+        BulkError: some downloads failed (the others were done).
+        CloudStorageError: a name that would leave ``destination``, before anything is done.
     """
     root = os.path.abspath(os.fspath(destination))
     chosen = [_as_blob(container, blob) for blob in blobs]
@@ -113,6 +141,15 @@ def delete_blobs(
 
     A name that is already absent is not an error (as with S3's DeleteObjects): the goal,
     no such blob, holds.
+
+    Args:
+        container: the container to delete from.
+        blobs: blobs or blob names.
+        max_workers: deletes in flight at once, where the driver has no batched delete.
+
+    Raises:
+        BulkError: some deletes failed (the others were done).
+        CloudStorageError: an invalid name, before anything is deleted.
     """
     driver = container.driver
     names = [blob.name if isinstance(blob, Blob) else blob for blob in blobs]

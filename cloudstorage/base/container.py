@@ -38,7 +38,15 @@ class _Listing(Iterator["Blob"]):
 
 
 class Container:
-    """A container of blobs; iterate it, test ``name in container``, upload into it."""
+    """A container of blobs; iterate it, test ``name in container``, upload into it.
+
+    Args:
+        name: the container's name.
+        driver: the driver it belongs to.
+        acl: its canned ACL, where known.
+        meta_data: its metadata (a case-insensitive dict).
+        created_at: when it was created, where the service says.
+    """
 
     def __init__(
         self,
@@ -49,10 +57,15 @@ class Container:
         created_at: datetime | None = None,
     ) -> None:
         self.name = name
+        """The container's name."""
         self.driver = driver
+        """The driver this container belongs to."""
         self.acl = acl
+        """Its canned ACL, where known; change it and call `patch`."""
         self.meta_data: CaseInsensitiveDict[str] = CaseInsensitiveDict(meta_data or {})
+        """Its metadata (case-insensitive keys); change it and call `patch`."""
         self.created_at = created_at
+        """When it was created, where the service says."""
         self._last_iterator: weakref.ref[_Listing] | None = None
 
     def __iter__(self) -> Iterator[Blob]:
@@ -68,7 +81,18 @@ class Container:
 
     def list_blobs(self, prefix: str | None = None) -> Iterator[Blob]:
         """The blobs whose names start with ``prefix`` (all without one), from one listing of
-        the folder the prefix names: ``list_blobs("logs/2024-")`` lists only ``logs/``."""
+        the folder the prefix names: ``list_blobs("logs/2024-")`` lists only ``logs/``.
+
+        Args:
+            prefix: keep only names that start with it (None: every blob).
+
+        Returns:
+            A lazy iterator of blobs, filled from listing pages (no request per blob).
+
+        Raises:
+            NotFoundError: the container does not exist.
+            CloudStorageError: an invalid prefix, or the listing failed.
+        """
         return self.driver.get_blobs(self, prefix)
 
     def __len__(self) -> int:
@@ -110,11 +134,21 @@ class Container:
         return self.driver.container_cdn_url(self)
 
     def patch(self) -> None:
-        """Save changed attributes (ACL, metadata)."""
+        """Save changed attributes (ACL, metadata).
+
+        Raises:
+            NotFoundError: the container no longer exists.
+            CloudStorageError: the service refused the change.
+        """
         self.driver.patch_container(self)
 
     def delete(self) -> None:
-        """Delete this container; `IsNotEmptyError` (and nothing deleted) if it holds blobs."""
+        """Delete this container; `IsNotEmptyError` (and nothing deleted) if it holds blobs.
+
+        Raises:
+            IsNotEmptyError: the container holds blobs.
+            NotFoundError: the container does not exist.
+        """
         self.driver.delete_container(self)
 
     def upload_blob(
@@ -129,7 +163,26 @@ class Container:
         chunk_size: int = 1024,
         extra: dict[str, Any] | None = None,
     ) -> Blob:
-        """Upload a file by path or binary stream; see `Driver.upload_blob`."""
+        """Upload a file by path or binary stream; see `Driver.upload_blob`.
+
+        Args:
+            filename: a path, or a binary file object.
+            blob_name: the blob's name; required for a stream without a ``name``.
+            acl: a canned ACL the driver knows.
+            meta_data: user metadata.
+            content_type: the MIME type; guessed when None.
+            content_disposition: the ``Content-Disposition`` downloads answer with.
+            cache_control: the ``Cache-Control`` downloads answer with.
+            chunk_size: a lower bound on the transfer's chunks, in bytes.
+            extra: service-specific request options.
+
+        Returns:
+            The uploaded blob.
+
+        Raises:
+            FileNotFoundError: ``filename`` is a path that does not exist.
+            CloudStorageError: invalid input (before any request), or the upload failed.
+        """
         return self.driver.upload_blob(
             self,
             filename,
@@ -153,21 +206,65 @@ class Container:
         return self.driver.copy_blob(blob, self, blob_name, overwrite=overwrite)
 
     def get_blob(self, blob_name: str) -> Blob:
-        """The blob of that name; `NotFoundError` if there is none."""
+        """The blob of that name; `NotFoundError` if there is none.
+
+        Args:
+            blob_name: the blob's name.
+
+        Returns:
+            The blob, with every attribute loaded.
+
+        Raises:
+            NotFoundError: there is no such blob.
+        """
         return self.driver.get_blob(self, blob_name)
 
     def upload_blobs(self, items: Iterable[tuple[Any, str]], **kwargs: Any) -> list[Blob]:
-        """Upload many ``(path or stream, blob_name)``; see `cloudstorage.base.bulk`."""
+        """Upload many ``(path or stream, blob_name)``; see `cloudstorage.base.bulk`.
+
+        Args:
+            items: ``(path or binary stream, blob_name)`` pairs.
+            **kwargs: ``max_workers`` (8) and `upload_blob`'s options, the same for every item.
+
+        Returns:
+            The uploaded blobs, in the order given.
+
+        Raises:
+            BulkError: some items failed (the others were uploaded).
+            CloudStorageError: an invalid name, before anything is uploaded.
+        """
         return bulk.upload_blobs(self, items, **kwargs)
 
     def download_blobs(
         self, blobs: Iterable[Blob | str], destination: str, **kwargs: Any
     ) -> list[str]:
-        """Download many blobs into a folder; see `cloudstorage.base.bulk`."""
+        """Download many blobs into a folder; see `cloudstorage.base.bulk`.
+
+        Args:
+            blobs: blobs or blob names.
+            destination: the local folder; ``a/b.txt`` lands in ``destination/a/b.txt``.
+            **kwargs: ``max_workers`` (8).
+
+        Returns:
+            The local paths written, in the order given.
+
+        Raises:
+            BulkError: some items failed (the others were downloaded).
+            CloudStorageError: a name that would leave ``destination``, before anything is done.
+        """
         return bulk.download_blobs(self, blobs, destination, **kwargs)
 
     def delete_blobs(self, blobs: Iterable[Blob | str], **kwargs: Any) -> None:
-        """Delete many blobs in batched requests; see `cloudstorage.base.bulk`."""
+        """Delete many blobs in batched requests; see `cloudstorage.base.bulk`.
+
+        Args:
+            blobs: blobs or blob names; names already absent are not an error.
+            **kwargs: ``max_workers`` (8), where the driver deletes one blob a request.
+
+        Raises:
+            BulkError: some deletes failed (the others were done).
+            CloudStorageError: an invalid name, before anything is deleted.
+        """
         bulk.delete_blobs(self, blobs, **kwargs)
 
     def generate_upload_url(
@@ -182,7 +279,25 @@ class Container:
         cache_control: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A signed upload form; see `Driver.generate_container_upload_url`."""
+        """A signed upload form; see `Driver.generate_container_upload_url`.
+
+        Args:
+            blob_name: the blob the form creates.
+            expires: seconds the form stays valid.
+            acl: a canned ACL for the uploaded blob.
+            meta_data: metadata stored with the blob.
+            content_disposition: stored with the blob.
+            content_length: ``(min, max)`` bytes the upload may have.
+            content_type: the only MIME type the form accepts.
+            cache_control: stored with the blob.
+            extra: ``success_action_redirect`` / ``success_action_status``.
+
+        Returns:
+            ``{"url": ..., "fields": {...}}``.
+
+        Raises:
+            CloudStorageError: invalid input, before anything is signed.
+        """
         return self.driver.generate_container_upload_url(
             self,
             blob_name,
@@ -197,9 +312,23 @@ class Container:
         )
 
     def enable_cdn(self) -> bool:
-        """Make the container public through the CDN; False where the driver cannot."""
+        """Make the container public through the CDN; False where the driver cannot.
+
+        Returns:
+            True once published; False where the driver cannot.
+
+        Raises:
+            CloudStorageError: the service refused the change.
+        """
         return self.driver.enable_container_cdn(self)
 
     def disable_cdn(self) -> bool:
-        """Withdraw the container from the CDN; False where the driver cannot."""
+        """Withdraw the container from the CDN; False where the driver cannot.
+
+        Returns:
+            True once withdrawn; False where the driver cannot.
+
+        Raises:
+            CloudStorageError: the service refused the change.
+        """
         return self.driver.disable_container_cdn(self)

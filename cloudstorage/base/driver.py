@@ -45,17 +45,28 @@ logger = logging.getLogger("cloudstorage")
 
 
 class Driver(ABC):
-    """A connection to one storage service with one set of credentials; holds containers."""
+    """A connection to one storage service with one set of credentials; holds containers.
+
+    Args:
+        key: the service's user or key id (the local store: its directory).
+        secret: the service's secret (the local store: the signing secret).
+        region: the region, where the service has regions.
+        **kwargs: the driver's own options, listed on its class.
+    """
 
     name: ClassVar[str] = ""
+    """The driver's `DriverName` value, e.g. ``"S3"``."""
     hash_type: ClassVar[str] = "md5"
+    """The hash algorithm of `Blob.checksum`."""
     url: ClassVar[str] = ""
+    """The service's home page."""
     protocol: ClassVar[str] = ""
     """The fsspec protocol; ``fsspec.filesystem(protocol, **storage_options)`` is ``self.fs``."""
 
     container_acls: ClassVar[frozenset[str] | None] = None
     """Canned ACL names containers accept; None: the driver takes no ACL check."""
     blob_acls: ClassVar[frozenset[str] | None] = None
+    """Canned ACL names blobs accept; None: the driver takes no ACL check."""
     max_url_lifetime: ClassVar[int | None] = None
     """The longest ``expires`` a signed URL or form may have (None: no limit of ours)."""
     transport_errors: ClassVar[tuple[type[Exception], ...]] = ()
@@ -63,6 +74,9 @@ class Driver(ABC):
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""
+    upload_form: ClassVar[str] = "post"
+    """What `generate_container_upload_url` gives: ``"post"``, an HTML form POST (``url`` and
+    ``fields``); ``"put"``, a signed URL for one PUT with the ``headers`` to send."""
 
     def __init__(
         self,
@@ -72,9 +86,13 @@ class Driver(ABC):
         **kwargs: Any,
     ) -> None:
         self.key = key
+        """The key (or user, or directory) the driver was made with."""
         self.secret = secret
+        """The secret the driver was made with (never logged or shown in a repr)."""
         self.region = region
+        """The region the driver was made with, if any."""
         self.options = kwargs
+        """The driver's other keyword options."""
 
     # -- the fsspec side --------------------------------------------------------------------
 
@@ -259,7 +277,11 @@ class Driver(ABC):
         return []
 
     def validate_credentials(self) -> None:
-        """Check the credentials against the service; `CredentialsError` if refused."""
+        """Check the credentials against the service; `CredentialsError` if refused.
+
+        Raises:
+            CredentialsError: the service refused the credentials, or could not be asked.
+        """
         try:
             with self._errors():
                 self._check_credentials()
@@ -277,7 +299,21 @@ class Driver(ABC):
         acl: str | None = None,
         meta_data: Mapping[str, str] | None = None,
     ) -> Container:
-        """Create a container, or return the existing one of that name."""
+        """Create a container, or return the existing one of that name.
+
+        Args:
+            container_name: the name, checked against the service's rules before any request.
+            acl: a canned ACL of `container_acls` (None: the service's default).
+            meta_data: container metadata, where the service keeps it.
+
+        Returns:
+            The new container, or the existing one of that name.
+
+        Raises:
+            CloudStorageError: an invalid name, ACL or metadata (before any request), or the
+                service refused the request.
+            CredentialsError: the service refused the credentials.
+        """
         self._validate_container_name(container_name)
         acl = check_acl(acl, self.container_acls, "container", type(self).__module__)
         meta = self._validate_meta_data(meta_data)
@@ -292,7 +328,18 @@ class Driver(ABC):
         self.fs.mkdir(name, create_parents=False)
 
     def get_container(self, container_name: str) -> Container:
-        """The container of that name; `NotFoundError` if there is none."""
+        """The container of that name; `NotFoundError` if there is none.
+
+        Args:
+            container_name: the container's name.
+
+        Returns:
+            The container.
+
+        Raises:
+            NotFoundError: there is no container of that name.
+            CloudStorageError: the name is invalid for the service, or the request failed.
+        """
         self._validate_container_name(container_name)
         with self._errors(container_name):
             info = self.fs.info(container_name)
@@ -301,7 +348,15 @@ class Driver(ABC):
         return self._container_from_info(info)
 
     def patch_container(self, container: Container) -> None:
-        """Save a container's changed attributes; `NotFoundError` if it is gone."""
+        """Save a container's changed attributes; `NotFoundError` if it is gone.
+
+        Args:
+            container: the container whose ``acl`` and ``meta_data`` to save.
+
+        Raises:
+            NotFoundError: the container no longer exists.
+            CloudStorageError: the service refused the change.
+        """
         self.get_container(container.name)
         with self._errors(container.name):
             self._patch_container(container)
@@ -310,20 +365,58 @@ class Driver(ABC):
         """Store ACL and metadata of an existing container (nothing to store by default)."""
 
     def delete_container(self, container: Container) -> None:
-        """Delete an empty container; `IsNotEmptyError` (deleting nothing) if it holds blobs."""
+        """Delete an empty container; `IsNotEmptyError` (deleting nothing) if it holds blobs.
+
+        Args:
+            container: the container to delete.
+
+        Raises:
+            IsNotEmptyError: the container holds blobs (nothing is deleted).
+            NotFoundError: the container does not exist.
+        """
         with self._errors(container.name):
             self.fs.rmdir(container.name)
 
     def container_cdn_url(self, container: Container) -> str:
-        """The public URL of a container."""
+        """The public URL of a container.
+
+        Args:
+            container: the container.
+
+        Returns:
+            Its public URL (it answers anonymous requests only once the container is public).
+
+        Raises:
+            NotImplementedError: the driver has no public URLs.
+        """
         raise NotImplementedError(f"{self.name} has no CDN URLs")
 
     def enable_container_cdn(self, container: Container) -> bool:
-        """Serve the container publicly; False where the service cannot."""
+        """Serve the container publicly; False where the service cannot.
+
+        Args:
+            container: the container to publish.
+
+        Returns:
+            True once published; False where the driver cannot (nothing changes).
+
+        Raises:
+            CloudStorageError: the service refused the change.
+        """
         return False
 
     def disable_container_cdn(self, container: Container) -> bool:
-        """Stop serving the container publicly; False where the service cannot."""
+        """Stop serving the container publicly; False where the service cannot.
+
+        Args:
+            container: the container to withdraw.
+
+        Returns:
+            True once withdrawn; False where the driver cannot (nothing changes).
+
+        Raises:
+            CloudStorageError: the service refused the change.
+        """
         return False
 
     # -- blobs --------------------------------------------------------------------------------
@@ -348,6 +441,27 @@ class Driver(ABC):
         disposition, cache control and ACL are written with the bytes, in the same request.
         The upload streams in chunks of at least ``chunk_size``; if it fails, no partial blob
         is left and a blob it was replacing keeps its old contents.
+
+        Args:
+            container: the container to upload into.
+            filename: a path, or a binary file object (read from its current position).
+            blob_name: the blob's name; required for a stream without a ``name``.
+            acl: a canned ACL of `blob_acls`.
+            meta_data: user metadata (keys are case-insensitive).
+            content_type: the MIME type; guessed when None.
+            content_disposition: the ``Content-Disposition`` downloads answer with.
+            cache_control: the ``Cache-Control`` downloads answer with.
+            chunk_size: a lower bound on the transfer's chunks, in bytes.
+            extra: service-specific request options (e.g. S3's ``StorageClass``).
+
+        Returns:
+            The uploaded blob; attributes the upload did not learn load on first access.
+
+        Raises:
+            FileNotFoundError: ``filename`` is a path that does not exist.
+            CloudStorageError: an invalid name, metadata or ACL (before any request), or the
+                upload failed (nothing is left behind).
+            NotFoundError: the container does not exist.
         """
         with transfer.open_source(filename) as source:
             name = blob_name or source.name
@@ -417,7 +531,19 @@ class Driver(ABC):
             )
 
     def get_blob(self, container: Container, blob_name: str) -> Blob:
-        """The blob of that name with all its attributes; `NotFoundError` if there is none."""
+        """The blob of that name with all its attributes; `NotFoundError` if there is none.
+
+        Args:
+            container: the container.
+            blob_name: the blob's name.
+
+        Returns:
+            The blob, with every attribute loaded.
+
+        Raises:
+            NotFoundError: there is no such blob (or the name is a folder).
+            CloudStorageError: the name is invalid for the service, or the lookup failed.
+        """
         self._validate_blob_name(blob_name)
         info = self._blob_info(container.name, blob_name)
         return self._blob_from_info(container, info, complete=True)
@@ -449,6 +575,16 @@ class Driver(ABC):
         Where the blob's MD5 is already known (a listing or lookup carried it), the bytes are
         checked against it: a mismatch raises `CloudStorageError` and, for a path, leaves
         no file there.
+
+        Args:
+            blob: the blob to download.
+            destination: a path (written to a temporary file, renamed when complete) or a
+                binary file object.
+
+        Raises:
+            NotFoundError: the blob no longer exists.
+            CloudStorageError: the transfer failed, or the bytes did not match the MD5.
+            OSError: the destination path cannot be written (the caller's error, untranslated).
         """
         target = _describe(blob.container.name, blob.name)
         expected = self._known_md5(blob)
@@ -483,13 +619,34 @@ class Driver(ABC):
         return known if self.hash_type == "md5" and isinstance(known, str) else None
 
     def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
-        """An fsspec file object on a blob; see `Blob.open`."""
+        """An fsspec file object on a blob; see `Blob.open`.
+
+        Args:
+            blob: the blob.
+            mode: ``"rb"`` (reads can seek) or ``"wb"`` (replaces the blob on close).
+            **kwargs: passed to the filesystem's ``open`` (``block_size``, ...).
+
+        Returns:
+            An fsspec file object; close it (or use ``with``).
+
+        Raises:
+            NotFoundError: reading a blob that does not exist.
+        """
         options = {**self._read_options(blob), **kwargs} if mode.startswith("r") else kwargs
         with self._errors(blob.container.name, blob.name):
             return self.fs.open(self._path(blob.container.name, blob.name), mode, **options)
 
     def patch_blob(self, blob: Blob) -> None:
-        """Save a blob's changed content type, disposition, cache control, metadata and ACL."""
+        """Save a blob's changed content type, disposition, cache control, metadata and ACL.
+
+        Args:
+            blob: the blob whose attributes to save.
+
+        Raises:
+            NotFoundError: the blob no longer exists.
+            CloudStorageError: invalid metadata or ACL (before any request), or the service
+                refused the change.
+        """
         settings = BlobSettings(
             content_type=blob.content_type,
             content_disposition=blob.content_disposition,
@@ -501,7 +658,14 @@ class Driver(ABC):
             self._write_attributes(self._path(blob.container.name, blob.name), settings)
 
     def delete_blob(self, blob: Blob) -> None:
-        """Delete a blob; `NotFoundError` if it does not exist."""
+        """Delete a blob; `NotFoundError` if it does not exist.
+
+        Args:
+            blob: the blob to delete.
+
+        Raises:
+            NotFoundError: the blob does not exist.
+        """
         with self._errors(blob.container.name, blob.name):
             self._delete(self._path(blob.container.name, blob.name))
 
@@ -510,7 +674,14 @@ class Driver(ABC):
 
     @abstractmethod
     def blob_cdn_url(self, blob: Blob) -> str:
-        """The public URL of a blob."""
+        """The public URL of a blob.
+
+        Args:
+            blob: the blob.
+
+        Returns:
+            Its public URL (it answers anonymous requests only where the blob is public).
+        """
 
     def generate_container_upload_url(
         self,
@@ -532,6 +703,25 @@ class Driver(ABC):
         Everything is checked before anything is signed; what each service makes of the
         policy is in its driver's `_upload_form`. ``blob_name`` may be ``""`` or a prefix: the
         uploaded file's name then completes it (see `UploadPolicy.key`).
+
+        Args:
+            container: the container the form uploads into.
+            blob_name: the blob the form creates; ``""`` or a prefix: the uploaded
+                file's name completes it.
+            expires: seconds the form stays valid (at most `max_url_lifetime`).
+            acl: a canned ACL of `blob_acls` for the uploaded blob.
+            meta_data: metadata stored with the blob.
+            content_disposition: stored with the blob.
+            content_length: ``(min, max)`` bytes the upload may have.
+            content_type: the only MIME type the form accepts, stored with the blob.
+            cache_control: stored with the blob.
+            extra: ``success_action_redirect`` / ``success_action_status``.
+
+        Returns:
+            ``{"url": ..., "fields": {...}}`` (Azure: also ``"method": "PUT"`` and ``"headers"``).
+
+        Raises:
+            CloudStorageError: an invalid name, lifetime, size range, metadata or ACL.
         """
         if not isinstance(blob_name, str):
             raise CloudStorageError(f"blob_name must be a string, not {blob_name!r}")
@@ -564,6 +754,19 @@ class Driver(ABC):
 
         ``content_disposition`` sets the response's Content-Disposition; ``extra`` may carry
         ``content_type`` (every driver), ``version`` (GCS) or ``version_id`` (S3).
+
+        Args:
+            blob: the blob the URL grants.
+            expires: seconds the URL stays valid (at most `max_url_lifetime`).
+            method: the HTTP method granted.
+            content_disposition: the ``Content-Disposition`` the response carries.
+            extra: ``content_type``, ``version`` (GCS) or ``version_id`` (S3).
+
+        Returns:
+            The signed URL (the local store without ``base_url``: a bare signature).
+
+        Raises:
+            CloudStorageError: an invalid lifetime, or signing failed.
         """
         grant = DownloadGrant(
             expires=check_expires(expires, self.max_url_lifetime),

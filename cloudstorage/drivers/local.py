@@ -268,6 +268,22 @@ class LocalDriver(Driver):
         itsdangerous's ``BadSignature``) for a signature that was altered or made with another
         secret or salt. A download URL made with ``base_url`` is accepted whole. Signatures
         of cloudstorage 0.10 with the same secret and salt validate here, and ours in 0.10.
+
+        Args:
+            signature: a download signature, an upload form's ``signature`` field, or a whole
+                download URL made with ``base_url``.
+
+        Returns:
+            The signed payload: ``container``, ``blob_name``, ``expires`` and ``max_age``, with
+            ``method``, ``content_disposition`` and ``content_type`` (downloads) or ``acl``,
+            ``meta_data``, ``content_type``, ``content_disposition``, ``cache_control`` and
+            ``content_length`` (upload forms).
+
+        Raises:
+            SignatureExpiredError: the signature is past its expiry.
+            BadSignatureError: the signature was altered or made with another secret or salt
+                (also itsdangerous's ``BadSignature``).
+            CloudStorageError: the driver has no secret.
         """
         if "?" in signature:
             signature = parse_qs(urlsplit(signature).query).get("signature", [""])[0]

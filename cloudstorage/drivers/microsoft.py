@@ -130,6 +130,7 @@ class AzureStorageDriver(Driver):
     protocol = "az"
     container_acls = frozenset(_PUBLIC_ACCESS)
     blob_acls = frozenset[str]()
+    upload_form = "put"  # Azure has no form POST: a write-only SAS URL for one Put Blob
 
     def __init__(
         self, account_name: str, key: str, endpoint_url: str | None = None, **kwargs: Any

@@ -292,7 +292,15 @@ class SwiftDriver(Driver):
     # -- temporary URL keys -------------------------------------------------------------------
 
     def get_account_temp_url_keys(self) -> tuple[str | None, str | None]:
-        """The account's two TempURL / FormPost signing keys (None where unset)."""
+        """The account's two TempURL / FormPost signing keys (None where unset).
+
+        Returns:
+            ``(Temp-URL-Key, Temp-URL-Key-2)`` of the account.
+
+        Raises:
+            CredentialsError: the login or the request was refused.
+            CloudStorageError: the request failed.
+        """
         with self._errors():
             headers = self.fs._request("HEAD", path="account").headers
         return headers.get(TEMP_URL_KEYS[0]), headers.get(TEMP_URL_KEYS[1])
@@ -300,7 +308,20 @@ class SwiftDriver(Driver):
     def set_account_temp_url_keys(
         self, temp_url_key: str | None = None, temp_url_key_2: str | None = None
     ) -> tuple[str | None, str | None]:
-        """Set either signing key (``None`` keeps it, ``""`` removes it); returns both."""
+        """Set either signing key (``None`` keeps it, ``""`` removes it); returns both.
+
+        Args:
+            temp_url_key: the first key (``None`` keeps it, ``""`` removes it).
+            temp_url_key_2: the second key (likewise).
+
+        Returns:
+            Both keys as the account now holds them.
+
+        Raises:
+            CredentialsError: the login or the request was refused (setting keys needs an
+                account admin).
+            CloudStorageError: the request failed.
+        """
         headers = {
             header: value
             for header, value in zip(TEMP_URL_KEYS, (temp_url_key, temp_url_key_2), strict=True)
