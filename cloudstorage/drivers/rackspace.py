@@ -131,6 +131,10 @@ class SwiftDriver(Driver):
             if value is not None:
                 options[name] = value
         options.update({k: v for k, v in self.options.items() if k in self._FS_OPTIONS})
+        retry = self.retry_options  # always stated, so fsspec users see the same budget
+        options.update(
+            retries=retry.retries, retry_backoff=retry.retry_backoff, timeout=retry.timeout
+        )
         return options
 
     @property
