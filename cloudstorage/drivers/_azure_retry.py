@@ -22,7 +22,14 @@ class BudgetRetry(ExponentialRetry):
 
     def __init__(self, options: RetryOptions) -> None:
         # the SDK's own waits are replaced (`get_backoff_time`); its count and checks are kept
-        super().__init__(retry_total=options.retries, random_jitter_range=0)
+        count = options.retries  # the SDK also caps each kind of fault at 3: not ours
+        super().__init__(
+            retry_total=count,
+            retry_connect=count,
+            retry_read=count,
+            retry_status=count,
+            random_jitter_range=0,
+        )
         self.options = options
 
     def increment(
