@@ -44,13 +44,14 @@ class KeystoneServer(Server):
     auth_url: str
     token_expiration: int
 
-    def call(self, method: str, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
-        """One admin API call (JSON in, JSON out)."""
+    def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One admin API call (JSON in, JSON out), with a fresh admin token (tokens may be
+        made to live seconds only)."""
         request = urllib.request.Request(
             self.auth_url + path,
             data=json.dumps(body).encode() if body else None,
             method=method,
-            headers={"Content-Type": "application/json", "X-Auth-Token": token},
+            headers={"Content-Type": "application/json", "X-Auth-Token": self.admin_token()},
         )
         with _OPENER.open(request, timeout=30) as response:
             return json.loads(response.read() or b"{}")  # type: ignore[no-any-return]
@@ -147,26 +148,24 @@ def start_keystone(
 
 def _populate(server: KeystoneServer, object_store_urls: dict[str, str]) -> None:
     """The tests' domain, project and user (member role), and the object-store endpoints."""
-    token = server.admin_token()
-    domain = server.call("POST", "/domains", {"domain": {"name": DOMAIN}}, token)["domain"]
+    domain = server.call("POST", "/domains", {"domain": {"name": DOMAIN}})["domain"]
     project = server.call(
-        "POST", "/projects", {"project": {"name": PROJECT, "domain_id": domain["id"]}}, token
+        "POST", "/projects", {"project": {"name": PROJECT, "domain_id": domain["id"]}}
     )["project"]
     user = server.call(
         "POST",
         "/users",
         {"user": {"name": USER, "domain_id": domain["id"], "password": PASSWORD}},
-        token,
     )["user"]
-    roles = server.call("GET", "/roles?name=member", {}, token)["roles"]
+    roles = server.call("GET", "/roles?name=member", {})["roles"]
     server.call("PUT", f"/projects/{project['id']}/users/{user['id']}/roles/{roles[0]['id']}",
-                {}, token)  # fmt: skip
+                {})  # fmt: skip
     service = server.call(
-        "POST", "/services", {"service": {"type": "object-store", "name": "swift"}}, token
+        "POST", "/services", {"service": {"type": "object-store", "name": "swift"}}
     )["service"]
     for region, url in object_store_urls.items():
         if region != REGIONS[0]:
-            server.call("POST", "/regions", {"region": {"id": region}}, token)
+            server.call("POST", "/regions", {"region": {"id": region}})
         endpoint = {"service_id": service["id"], "interface": "public", "region_id": region,
                     "url": url}  # fmt: skip
-        server.call("POST", "/endpoints", {"endpoint": endpoint}, token)
+        server.call("POST", "/endpoints", {"endpoint": endpoint})
