@@ -19,6 +19,7 @@ import pytest
 
 from cloudstorage.drivers.rackspace import SwiftDriver
 from cloudstorage.exceptions import CredentialsError
+from tests.conftest import RIG_NAMES
 from tests.rigs.swift import shared_swift
 from tests.servers._process import LOCALHOST, free_port
 from tests.servers.keystone import (
@@ -28,6 +29,10 @@ from tests.servers.keystone import (
     USER,
     KeystoneServer,
     start_keystone,
+)
+
+pytestmark = pytest.mark.skipif(
+    "swift" not in RIG_NAMES, reason="CLOUDSTORAGE_TEST_DRIVERS leaves out swift"
 )
 
 TOKEN_LIFE = 4
