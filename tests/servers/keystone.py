@@ -4,8 +4,9 @@ Keystone lives in its own venv at ``.cache/keystone-venv`` (``scripts/install-se
 ``CLOUDSTORAGE_KEYSTONE_VENV`` points elsewhere). `start_keystone` writes a config, runs
 ``keystone-manage db_sync``, ``fernet_setup``, ``credential_setup`` and ``bootstrap`` (admin
 user, project, region), serves ``keystone.wsgi.api.application`` with werkzeug, then adds a
-project and user of the tests' own (domain ``cs-domain``) and an ``object-store`` service with
-one endpoint per region in `REGIONS`, each the URL it is given.
+project and user of the tests' own (domain ``cs-domain``, role ``member``) and an
+``object-store`` service with one endpoint per region it is given (Keystone replaces
+``$(project_id)s`` in a URL with the project of the token).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ._process import CACHE_DIR, LOCALHOST, Server, ServerProcess, free_port, st
 KEYSTONE_VENV = Path(os.environ.get("CLOUDSTORAGE_KEYSTONE_VENV") or CACHE_DIR / "keystone-venv")
 ADMIN_PASSWORD = "admin-s3cr3t"
 DOMAIN, PROJECT, USER, PASSWORD = "cs-domain", "cs-project", "cs-user", "cs-passw0rd"
-REGIONS = ("RegionOne", "RegionTwo")
+REGIONS = ("RegionOne", "RegionTwo", "RegionThree")
 
 _SERVE = """
 import sys
@@ -55,6 +56,16 @@ class KeystoneServer(Server):
         )
         with _OPENER.open(request, timeout=30) as response:
             return json.loads(response.read() or b"{}")  # type: ignore[no-any-return]
+
+    def revoke(self, token: str) -> None:
+        """Revoke ``token`` (Swift then answers it 401, as an expired one)."""
+        request = urllib.request.Request(
+            self.auth_url + "/auth/tokens",
+            method="DELETE",
+            headers={"X-Auth-Token": self.admin_token(), "X-Subject-Token": token},
+        )
+        with _OPENER.open(request, timeout=30):
+            pass
 
     def admin_token(self) -> str:
         body = {
@@ -164,7 +175,7 @@ def _populate(server: KeystoneServer, object_store_urls: dict[str, str]) -> None
         "POST", "/services", {"service": {"type": "object-store", "name": "swift"}}
     )["service"]
     for region, url in object_store_urls.items():
-        if region != REGIONS[0]:
+        if region != REGIONS[0]:  # bootstrap made the first
             server.call("POST", "/regions", {"region": {"id": region}})
         endpoint = {"service_id": service["id"], "interface": "public", "region_id": region,
                     "url": url}  # fmt: skip
