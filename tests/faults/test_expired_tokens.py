@@ -2,18 +2,26 @@
 
 The proxy answers one request with 401, as Swift does once a token has expired; the driver
 logs in again (one TempAuth login through the proxy: Cloud Files' identity service also gets
-its token there) and repeats the request, its whole body included.
+its token there) and repeats the request, its whole body included. GCS: tokens of 2 s during
+a longer job are refreshed before they expire (the proxy refuses an expired one).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
 from cloudstorage import Container
 from tests.faults.conftest import SWIFT_FAMILY, Cloud, blob_path, upload_path
+from tests.rigs.gcs import write_service_account
+from tests.servers._process import LOCALHOST
 from tests.streams import OneWayStream
 
 SMALL = os.urandom(300_000)
@@ -71,3 +79,67 @@ def test_expired_token_mid_download_costs_one_login(
     assert (tmp_path / "d.bin").read_bytes() == LARGE
     assert cloud.proxy.count("fail") == 1
     assert _logins(cloud) == 1
+
+
+class _ShortTokens(BaseHTTPRequestHandler):
+    """An OAuth token endpoint whose tokens live `TOKEN_LIFE` seconds; remembers when each
+    was issued."""
+
+    issued: ClassVar[dict[str, float]] = {}
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        token = f"short-{len(self.issued)}"
+        self.issued[token] = time.monotonic()
+        body = json.dumps({"access_token": token, "expires_in": TOKEN_LIFE}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+TOKEN_LIFE = 2
+
+
+def _fresh(authorization: str | None) -> bool:
+    """Whether a request carries a token of ours that has not expired."""
+    token = (authorization or "").removeprefix("Bearer ")
+    issued = _ShortTokens.issued.get(token)
+    return issued is not None and time.monotonic() - issued < TOKEN_LIFE
+
+
+def test_gcs_tokens_are_refreshed_before_they_expire(cloud: Cloud, bucket: Container, tmp_path):
+    """A job longer than its tokens' life: google-auth fetches a new token before a request
+    whose token would expire (the proxy refuses expired or unknown tokens with 401)."""
+    if cloud.name != "gcs":
+        pytest.skip("GCS access tokens (Swift's are tested above; S3 and Azure sign with keys)")
+    from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra
+
+    server = ThreadingHTTPServer((LOCALHOST, 0), _ShortTokens)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        key = write_service_account(
+            tmp_path / "sa.json", f"http://{LOCALHOST}:{server.server_address[1]}/token"
+        )
+        driver = GoogleStorageDriver(
+            key=str(key), project=cloud.rig.driver.project, endpoint_url=cloud.proxy.url,  # type: ignore[attr-defined]
+            retry_backoff=0.01,
+        )  # fmt: skip
+        theirs = driver.get_container(bucket.name)
+        cloud.proxy.authorize = _fresh
+        started = len(_ShortTokens.issued)
+        theirs.upload_blob(OneWayStream(LARGE), blob_name="long.bin")
+        time.sleep(TOKEN_LIFE)  # the job goes on after its token expired
+        out = io.BytesIO()
+        theirs.get_blob("long.bin").download(out)
+        assert out.getvalue() == LARGE
+        assert cloud.proxy.count("unauthorized") == 0
+        assert len(_ShortTokens.issued) - started >= 2  # refreshed, never sent expired
+    finally:
+        cloud.proxy.authorize = None
+        server.shutdown()
+        server.server_close()
