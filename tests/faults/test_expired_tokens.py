@@ -9,19 +9,14 @@ a longer job are refreshed before they expire (the proxy refuses an expired one)
 from __future__ import annotations
 
 import io
-import json
 import os
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 
 from cloudstorage import Container
 from tests.faults.conftest import SWIFT_FAMILY, Cloud, blob_path, upload_path
-from tests.rigs.gcs import write_service_account
-from tests.servers._process import LOCALHOST
+from tests.rigs.gcs import token_endpoint, write_service_account
 from tests.streams import OneWayStream
 
 SMALL = os.urandom(300_000)
@@ -81,34 +76,15 @@ def test_expired_token_mid_download_costs_one_login(
     assert _logins(cloud) == 1
 
 
-class _ShortTokens(BaseHTTPRequestHandler):
-    """An OAuth token endpoint whose tokens live `TOKEN_LIFE` seconds; remembers when each
-    was issued."""
-
-    issued: ClassVar[dict[str, float]] = {}
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        token = f"short-{len(self.issued)}"
-        self.issued[token] = time.monotonic()
-        body = json.dumps({"access_token": token, "expires_in": TOKEN_LIFE}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 TOKEN_LIFE = 2
+ISSUED: dict[str, float] = {}
+"""The 2-second tokens issued, and when."""
 
 
 def _fresh(authorization: str | None) -> bool:
     """Whether a request carries a token of ours that has not expired."""
     token = (authorization or "").removeprefix("Bearer ")
-    issued = _ShortTokens.issued.get(token)
+    issued = ISSUED.get(token)
     return issued is not None and time.monotonic() - issued < TOKEN_LIFE
 
 
@@ -119,27 +95,22 @@ def test_gcs_tokens_are_refreshed_before_they_expire(cloud: Cloud, bucket: Conta
         pytest.skip("GCS access tokens (Swift's are tested above; S3 and Azure sign with keys)")
     from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra
 
-    server = ThreadingHTTPServer((LOCALHOST, 0), _ShortTokens)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        key = write_service_account(
-            tmp_path / "sa.json", f"http://{LOCALHOST}:{server.server_address[1]}/token"
-        )
+    with token_endpoint(TOKEN_LIFE, ISSUED) as token_uri:
+        key = write_service_account(tmp_path / "sa.json", token_uri)
         driver = GoogleStorageDriver(
             key=str(key), project=cloud.rig.driver.project, endpoint_url=cloud.proxy.url,  # type: ignore[attr-defined]
             retry_backoff=0.01,
         )  # fmt: skip
         theirs = driver.get_container(bucket.name)
         cloud.proxy.authorize = _fresh
-        started = len(_ShortTokens.issued)
-        theirs.upload_blob(OneWayStream(LARGE), blob_name="long.bin")
-        time.sleep(TOKEN_LIFE)  # the job goes on after its token expired
-        out = io.BytesIO()
-        theirs.get_blob("long.bin").download(out)
-        assert out.getvalue() == LARGE
-        assert cloud.proxy.count("unauthorized") == 0
-        assert len(_ShortTokens.issued) - started >= 2  # refreshed, never sent expired
-    finally:
-        cloud.proxy.authorize = None
-        server.shutdown()
-        server.server_close()
+        try:
+            started = len(ISSUED)
+            theirs.upload_blob(OneWayStream(LARGE), blob_name="long.bin")
+            time.sleep(TOKEN_LIFE)  # the job goes on after its token expired
+            out = io.BytesIO()
+            theirs.get_blob("long.bin").download(out)
+        finally:
+            cloud.proxy.authorize = None
+    assert out.getvalue() == LARGE
+    assert cloud.proxy.count("unauthorized") == 0
+    assert len(ISSUED) - started >= 2  # refreshed, never sent expired
