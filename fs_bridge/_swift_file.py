@@ -262,7 +262,11 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
             self.fs._note_segments(self.container)
         name = f"{self.key}/{self.upload_id}/{len(self.segments):08d}"
         etag = etag or md5_hex(data)  # type: ignore[arg-type]  # a FileRange comes with it
-        self.fs._request("PUT", self.segment_container, name, data=data, headers={"ETag": etag})
+        put = ("PUT", self.segment_container, name)
+        answer = self.fs._request(*put, data=data, headers={"ETag": etag}, ok=(404,))
+        if answer.status_code == 404:  # another client deleted the segments container meanwhile
+            self.fs._request("PUT", self.segment_container)
+            self.fs._request(*put, data=data, headers={"ETag": etag})
         self.segments.append(
             {
                 "path": f"/{self.segment_container}/{name}",

@@ -3,12 +3,14 @@
 A request is tried again when its connection fails, times out or is cut in the middle of the
 answer (keystoneauth's `RetriableConnectionFailure` and `UnknownConnectionError`, which wraps
 a truncated body), or when the service answers one of `RETRY_STATUSES`. The wait doubles from
-``backoff`` seconds, or is what a ``Retry-After`` header asks (capped at `MAX_DELAY`).
+``backoff`` seconds (each wait jittered down by up to half), or is what a ``Retry-After``
+header asks (capped at `MAX_DELAY`).
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ MAX_DELAY = 30.0
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """``retries`` more tries after the first, waiting ``backoff`` seconds, then 2x, 4x, ..."""
+    """``retries`` more tries after the first, waiting up to ``backoff`` s, then 2x, 4x, ..."""
 
     retries: int = 4
     backoff: float = 0.5
@@ -57,9 +59,10 @@ class RetryPolicy:
 
     def pause(self, attempt: int, response: Any, what: str) -> None:
         """Sleep before try ``attempt + 2``: the doubled backoff, or what ``Retry-After`` asks."""
-        delay = min(self.backoff * 2**attempt, MAX_DELAY)
+        # jittered down by up to half, so that clients throttled together come back apart
+        delay = min(self.backoff * 2**attempt, MAX_DELAY) * random.uniform(0.5, 1.0)
         asked = response.headers.get("Retry-After", "") if response is not None else ""
-        if asked.isdigit():
+        if asked.strip().isdigit():
             delay = min(float(asked), MAX_DELAY)
         logger.debug("retrying in %.2f s (%d left): %s", delay, self.retries - attempt, what)
         time.sleep(delay)

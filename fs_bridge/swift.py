@@ -18,9 +18,11 @@ with a ``storage_url``. ``region`` picks the catalog's object store.
 Faults: every request and login is retried ``retries`` times (4) when its connection fails,
 times out (``timeout``: 60 s to connect or between bytes) or is cut mid-answer, and on HTTP 408,
 429, 498 (Swift's rate limiting), 500, 502, 503 and 504, ``retry_backoff`` seconds (0.5) after
-the first failure, doubling (`RetryPolicy`). Every Swift request is idempotent (an object PUT
-carries the whole object, a POST all its metadata), so every method is retried. Bytes sent in
-one PUT carry their MD5 as ``ETag``: Swift refuses them (HTTP 422) if corrupted on the way.
+the first failure, doubling, jittered (`RetryPolicy`). A 401 (an expired token) logs in again
+once and repeats the request, its whole body included. Every Swift request is idempotent (an
+object PUT carries the whole object, a POST all its metadata), so every method is retried.
+Bytes sent in one PUT carry their MD5 as ``ETag``: Swift refuses them (HTTP 422) if corrupted
+on the way.
 A retry after a lost answer may find the work done: a DELETE answered 404, or a create
 (``If-None-Match: *``) answered 412 over an object with the ETag it sent, then succeeds.
 
@@ -227,9 +229,15 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
             body = kwargs.get("data")
             if isinstance(body, FileRange):
                 body.seek(0)  # every try sends the whole span
-            return self.store.request(url, method, **kwargs)
+            # keystoneauth's own repeat after a 401 would send a body already read: ours below
+            return self.store.request(url, method, allow_reauth=False, **kwargs)
 
         response = self.retry.send(send, f"{method} {url}")
+        if response.status_code == 401 and self.conn.session.invalidate():
+            # the token expired (or was revoked): log in once more, then repeat the request
+            logger.debug("%s %s: HTTP 401, logging in again", method, url)
+            response.close()
+            response = self.retry.send(send, f"{method} {url}")
         if response.status_code < 300 or response.status_code in ok:
             return response
         if response.lost_answer and self._done_before(method, response, container, key):

@@ -20,6 +20,7 @@ from typing import IO, Any, ClassVar
 from cloudstorage.base import transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
+from cloudstorage.base.retry import RetryOptions
 from cloudstorage.base.settings import (
     FILENAME,
     BlobSettings,
@@ -93,6 +94,8 @@ class Driver(ABC):
         """The region the driver was made with, if any."""
         self.options = kwargs
         """The driver's other keyword options."""
+        self.retry_options = RetryOptions.from_options(kwargs)
+        """``retries``, ``retry_backoff`` and ``timeout``: see `cloudstorage.base.retry`."""
 
     # -- the fsspec side --------------------------------------------------------------------
 
@@ -236,12 +239,15 @@ class Driver(ABC):
         return info
 
     def _blob_exists(self, container: Container, name: str) -> bool:
+        """False only for a name the service could not hold or a "not found" answer: a
+        refusal, a 5xx, a timeout or a failed connection raises (absent means absent)."""
         try:
             self._validate_blob_name(name)
+        except CloudStorageError:
+            return False
+        try:
             self._blob_info(container.name, name)
-        except CredentialsError:
-            raise
-        except CloudStorageError:  # missing, or a name the service could not hold
+        except NotFoundError:
             return False
         return True
 
@@ -261,10 +267,12 @@ class Driver(ABC):
         if not isinstance(name, str):
             return False
         try:
+            self._validate_container_name(name)
+        except CloudStorageError:  # a name the service could not hold
+            return False
+        try:
             self.get_container(name)
-        except CredentialsError:
-            raise
-        except CloudStorageError:  # missing, or a name the service could not hold
+        except NotFoundError:  # only "not found": a failure of the service raises
             return False
         return True
 
@@ -279,16 +287,20 @@ class Driver(ABC):
     def validate_credentials(self) -> None:
         """Check the credentials against the service; `CredentialsError` if refused.
 
+        A service that cannot be reached or answers with a failure (5xx, timeout) raises
+        `CloudStorageError`: the credentials were not checked, so they are not called bad.
+
         Raises:
-            CredentialsError: the service refused the credentials, or could not be asked.
+            CredentialsError: the service refused the credentials.
+            CloudStorageError: the service could not be asked (unreachable, 5xx, timeout).
         """
         try:
             with self._errors():
                 self._check_credentials()
-        except CredentialsError:
+        except CloudStorageError:
             raise
         except Exception as exc:
-            raise CredentialsError(f"the credentials could not be validated: {exc}") from exc
+            raise CloudStorageError(f"the credentials could not be checked: {exc}") from exc
 
     def _check_credentials(self) -> None:
         self.fs.ls("", detail=False)

@@ -4,8 +4,7 @@
 seekable source in one streamed request of a resumable upload, and a larger stream that cannot
 seek in `RESUMABLE_CHUNK` chunks from one reused buffer. `MediaReader` reads an object with one
 streamed ``GET ?alt=media``. Request bodies are read by aiohttp 64 KiB at a time: memory stays
-flat whatever the size. gcsfs's retries apply to every request (its ``call`` and
-``retry_request``).
+flat whatever the size. The driver's retries (`_gcs_retry`) apply to every request.
 
 Only `cloudstorage.drivers.google` imports this module, after it has set
 ``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT`` (see its docstring).
@@ -30,6 +29,7 @@ import gcsfs.retry
 import google_crc32c
 
 from cloudstorage.base import transfer
+from cloudstorage.drivers import _gcs_retry
 from cloudstorage.exceptions import CloudStorageError
 
 __all__ = ["ONE_REQUEST_MAX", "RESUMABLE_CHUNK", "MediaReader", "md5_hex", "upload"]
@@ -41,7 +41,6 @@ RESUMABLE_CHUNK = 32 * 1024 * 1024
 cost per chunk grows with the object, so fewer chunks are much faster; the peak stays under
 import + 64 MiB."""
 FILL_READ = 1024 * 1024  # bytes per read from an upload's source
-RETRIES = 6  # attempts per request, as gcsfs makes
 
 
 def upload(
@@ -428,10 +427,11 @@ class MediaReader(io.RawIOBase):
         return fsspec.asyn.sync(self._fs.loop, func, *args)
 
     async def _open(self, start: int) -> None:
-        """Send the GET from byte ``start``, retried as gcsfs retries its calls."""
-        retrying = gcsfs.retry.retry_request(retries=RETRIES)
+        """Send the GET from byte ``start``, retried as the driver retries its requests."""
         try:
-            self._response = await retrying(self._open_once)(start)
+            self._response = await _gcs_retry.send(
+                self._fs, lambda: self._open_once(start), f"GET {self.name}"
+            )
         except FileExistsError as exc:  # gcsfs's name for 412: ifGenerationMatch failed
             raise CloudStorageError(f"{self.name} was replaced while it was read") from exc
 
@@ -471,7 +471,7 @@ class MediaReader(io.RawIOBase):
                     piece = b""  # everything arrived: the connection broke at the end
                 else:
                     resumed += 1
-                    if resumed >= RETRIES:
+                    if resumed >= _gcs_retry.attempts(self._fs):
                         raise
                     self._response.close()
                     await self._open(self._position + got)

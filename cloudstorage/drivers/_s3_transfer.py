@@ -28,8 +28,9 @@ from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import IO, Any, TypeVar
 
-from s3fs.core import _error_wrapper  # s3fs's own retry loop (private, as is fs._call_s3)
+from s3fs.core import S3_RETRYABLE_ERRORS  # a cut body (private, as is fs._call_s3)
 
+from cloudstorage.base.retry import RetryOptions
 from cloudstorage.exceptions import CloudStorageError
 
 __all__ = ["download", "upload"]
@@ -188,21 +189,27 @@ def _put_single(fs: Any, data: bytes, target: dict[str, Any]) -> int:
 
 
 async def _get(
-    fs: Any, bucket: str, key: str, first: int, last: int | None
+    fs: Any, bucket: str, key: str, first: int, last: int | None, retry: RetryOptions
 ) -> tuple[Any, bytes | bytearray]:
-    """One GET (of bytes ``first..last``, or of the whole object); retried as s3fs retries."""
-    extra = {} if last is None else {"Range": f"bytes={first}-{last}"}
+    """One GET (of bytes ``first..last``, or of the whole object).
 
-    async def call() -> tuple[Any, bytes | bytearray]:
+    botocore retries the request (error answers, failed connections); an answer whose body is
+    cut short is asked again here, up to ``retry.retries`` times.
+    """
+    extra = {} if last is None else {"Range": f"bytes={first}-{last}"}
+    for attempt in range(retry.retries + 1):
         answer = await fs._call_s3("get_object", Bucket=bucket, Key=key, **extra)
         body = answer.pop("Body")
         try:
             return answer, await _read_body(body, answer.get("ContentLength"))
+        except S3_RETRYABLE_ERRORS as exc:
+            if attempt == retry.retries:
+                raise
+            logger.debug("%s: the answer was cut (%r); asking again", _describe(bucket, key), exc)
         finally:
             body.close()
-
-    result: tuple[Any, bytes | bytearray] = await _error_wrapper(call, retries=fs.retries)
-    return result
+        await asyncio.sleep(retry.delay(attempt))
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 async def _read_body(body: Any, length: int | None) -> bytes | bytearray:
@@ -228,6 +235,7 @@ def download(
     write: Callable[[Any], object],
     part_size: int,
     concurrency: int,
+    retry: RetryOptions | None = None,
 ) -> str | None:
     """Write ``bucket/key`` (``size`` bytes) to ``write`` in order; the MD5 the service claims.
 
@@ -256,7 +264,7 @@ def download(
 
     try:
         for first, last in ranges:
-            pending.append(_submit(fs, _get(fs, bucket, key, first, last)))
+            pending.append(_submit(fs, _get(fs, bucket, key, first, last, retry or RetryOptions())))
             if len(pending) >= concurrency:
                 take()
         while pending:

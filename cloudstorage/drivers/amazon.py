@@ -104,9 +104,15 @@ class S3Driver(Driver):
 
     def _config_kwargs(self) -> dict[str, Any]:
         """botocore ``Config`` arguments for every client of this driver."""
-        # botocore's "standard" retries: throttling (SlowDown) and 5xx answers, dropped
-        # connections, with jittered exponential backoff (AWS's recommended mode)
-        config: dict[str, Any] = {"retries": {"mode": "standard"}}
+        # botocore's "standard" retries are the one retrying layer (s3fs's loop is off, see
+        # `fs`): throttling (SlowDown) and 5xx answers, dropped connections, with
+        # full-jitter exponential backoff (botocore's own: up to 1, 2, 4, ... s, 20 s at most)
+        retry = self.retry_options
+        config: dict[str, Any] = {
+            "retries": {"mode": "standard", "total_max_attempts": retry.retries + 1},
+            "connect_timeout": retry.timeout,
+            "read_timeout": retry.timeout,
+        }
         if self.endpoint_url:
             # boto3's default CRC checksums on every PUT break many S3-compatible servers
             config["request_checksum_calculation"] = "when_required"
@@ -139,6 +145,14 @@ class S3Driver(Driver):
         if self.secret is not None:
             options["secret"] = self.secret
         return options
+
+    @cached_property
+    def fs(self) -> Any:
+        """s3fs's filesystem; its own retry loop (5 tries of what botocore gave up on, a
+        class attribute, not an option) tries once: botocore is the one retrying layer."""
+        fs = super().fs
+        fs.retries = 1
+        return fs
 
     @cached_property
     def session(self) -> Any:
@@ -293,8 +307,9 @@ class S3Driver(Driver):
         # blob from a listing (or an upload) is checked too, not only one from a lookup
         bucket, key = reader.path.split("/", 1)
         claimed = s3_transfer.download(
-            self.fs, bucket, key, reader.size, writer.write, BLOCK_SIZE, DOWNLOAD_CONCURRENCY
-        )
+            self.fs, bucket, key, reader.size, writer.write, BLOCK_SIZE, DOWNLOAD_CONCURRENCY,
+            self.retry_options,
+        )  # fmt: skip
         if writer.expected is None:
             writer.expected = claimed
 

@@ -51,10 +51,10 @@ try:
     import aiohttp
     import gcsfs
     import gcsfs.retry
-    from google.auth.exceptions import GoogleAuthError
+    from google.auth.exceptions import GoogleAuthError, TransportError
     from google.oauth2 import service_account
 
-    from cloudstorage.drivers import _gcs_transfer
+    from cloudstorage.drivers import _gcs_retry, _gcs_transfer
     from cloudstorage.drivers._gcs_transfer import md5_hex
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -138,14 +138,23 @@ class GoogleStorageDriver(Driver):
         gcsfs's listings cache goes stale when another process writes (and a cached root
         listing makes ``info`` of a new bucket fail), so it is off.
         """
+        retry = self.retry_options
         options: dict[str, Any] = {
             "token": self.key,
             "project": self.project,
             "use_listings_cache": False,
+            "requests_timeout": retry.timeout,
+            "retries": retry.retries,  # read by `_gcs_retry`: gcsfs itself ignores them
+            "retry_backoff": retry.retry_backoff,
         }
         if self.endpoint_url:
             options["endpoint_url"] = self.endpoint_url
         return options
+
+    @cached_property
+    def fs(self) -> Any:
+        """gcsfs's filesystem, retrying with the driver's options (see `_gcs_retry`)."""
+        return _gcs_retry.install(super().fs)
 
     @cached_property
     def client(self) -> Any:
@@ -173,6 +182,9 @@ class GoogleStorageDriver(Driver):
     def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
         if isinstance(exc, gcsfs.retry.HttpError):
             return _translate_http_error(exc.code, str(exc.message), target)
+        if isinstance(exc, TransportError) or getattr(exc, "retryable", False):
+            # the token endpoint could not be reached or failed: the key was not refused
+            return CloudStorageError(f"{target}: the login failed ({exc})")
         if isinstance(exc, GoogleAuthError) or (
             isinstance(exc, OSError) and str(exc).startswith("Forbidden")  # gcsfs's 403
         ):

@@ -39,6 +39,7 @@ from cloudstorage.base.settings import (
 )
 from cloudstorage.drivers._azure_errors import translate
 from cloudstorage.drivers._azure_keys import decode_metadata, encode_metadata
+from cloudstorage.drivers._azure_retry import BudgetRetry
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -86,11 +87,6 @@ _SAS_PERMISSIONS = {
     "PUT": BlobSasPermissions(create=True, write=True),
     "DELETE": BlobSasPermissions(delete=True),
 }
-_RETRY_OPTIONS = frozenset(
-    {"retry_total", "initial_backoff", "increment_base", "random_jitter_range", "retry_policy"}
-)
-"""Driver options handed to the SDK's retry policy (defaults: 3 retries, 15 s first backoff,
-each wait moved at random by up to 3 s)."""
 _INFO_PROPERTIES = (
     "metadata", "creation_time", "last_modified", "content_settings", "etag", "deleted",
     "deleted_time", "remaining_retention_days", "archive_status", "last_accessed_on", "tags",
@@ -119,10 +115,11 @@ class AzureStorageDriver(Driver):
     ``https://{account_name}.blob.core.windows.net``: Azurite
     (``http://127.0.0.1:10000/devstoreaccount1``), sovereign clouds, private endpoints.
     Blobs have no ACLs of their own: container ACLs set the public access level.
-    ``retry_total``, ``initial_backoff``, ``increment_base``, ``random_jitter_range`` or
-    ``retry_policy`` tune the SDK's retries of failed and throttled requests (its default waits
-    15 s before the first one); they apply to the driver's own requests (transfers, lookups),
-    not to adlfs's (listings, ``fs``), which has no retry options.
+    ``retries``, ``retry_backoff`` and ``timeout`` (`cloudstorage.base.retry`; the former
+    ``retry_total`` and ``initial_backoff`` are read as the first two, ``increment_base`` and
+    ``random_jitter_range`` no longer matter; ``retry_policy`` replaces the policy whole) set
+    the SDK's retries of the driver's own requests (transfers, lookups, containers); adlfs
+    (listings, ``fs``) has no retry options and retries as the SDK does by default.
     """
 
     name = "AZURE"
@@ -149,14 +146,22 @@ class AzureStorageDriver(Driver):
     @property
     def storage_options(self) -> dict[str, Any]:
         """adlfs options: account name and key, or a connection string naming the endpoint."""
+        timeouts = {
+            "connection_timeout": self.retry_options.timeout,
+            "read_timeout": self.retry_options.timeout,
+        }
         if not self._custom_endpoint:
-            return {"account_name": self.account_name, "account_key": self.key}
+            return {"account_name": self.account_name, "account_key": self.key, **timeouts}
         scheme = self.endpoint_url.split("://", 1)[0]
         connection_string = (
             f"DefaultEndpointsProtocol={scheme};AccountName={self.account_name};"
             f"AccountKey={self.key};BlobEndpoint={self.endpoint_url};"
         )
-        return {"account_name": self.account_name, "connection_string": connection_string}
+        return {
+            "account_name": self.account_name,
+            "connection_string": connection_string,
+            **timeouts,
+        }
 
     @cached_property
     def service(self) -> BlobServiceClient:
@@ -173,7 +178,9 @@ class AzureStorageDriver(Driver):
             max_chunk_get_size=transfer.CHUNK_SIZE,
             max_single_put_size=transfer.CHUNK_SIZE,
             max_block_size=transfer.CHUNK_SIZE,
-            **{k: v for k, v in self.options.items() if k in _RETRY_OPTIONS},
+            retry_policy=self.options.get("retry_policy") or BudgetRetry(self.retry_options),
+            connection_timeout=self.retry_options.timeout,
+            read_timeout=self.retry_options.timeout,
         )
 
     # -- errors ---------------------------------------------------------------------------

@@ -131,6 +131,10 @@ class SwiftDriver(Driver):
             if value is not None:
                 options[name] = value
         options.update({k: v for k, v in self.options.items() if k in self._FS_OPTIONS})
+        retry = self.retry_options  # always stated, so fsspec users see the same budget
+        options.update(
+            retries=retry.retries, retry_backoff=retry.retry_backoff, timeout=retry.timeout
+        )
         return options
 
     @property
@@ -155,6 +159,8 @@ class SwiftDriver(Driver):
         if isinstance(exc, os_exceptions.HttpException):
             kind, template = _BY_STATUS.get(exc.status_code, (CloudStorageError, "{target}: {exc}"))
             return kind(template.format(target=target, exc=exc))
+        if isinstance(exc, ks_exceptions.HttpError) and exc.http_status in (401, 403):
+            return CredentialsError(f"access to {target} was refused ({exc})")  # a login
         if isinstance(exc, ks_exceptions.ClientException):  # connection failures and the like
             return CloudStorageError(f"{target}: {exc}")
         if type(exc) is OSError and exc.errno == errno.EIO:  # an unexpected HTTP status

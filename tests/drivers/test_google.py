@@ -630,11 +630,13 @@ def test_validate_credentials_fetches_a_token_and_lists(gcs: Any):
     assert gcs.driver.validate_credentials() is None
 
 
-def test_refused_token_raises_credentials_error(tmp_path: Path, gcs: Any):
+def test_unreachable_token_endpoint_is_not_bad_credentials(tmp_path: Path, gcs: Any):
+    """The key was never checked: a refused connection is a failure, not a refusal."""
     key = write_service_account(tmp_path / "sa.json", f"http://{LOCALHOST}:9/token")
     driver = GoogleStorageDriver(key=str(key), endpoint_url=gcs.driver.endpoint_url)
-    with pytest.raises(CredentialsError):
+    with pytest.raises(CloudStorageError) as raised:
         driver.validate_credentials()
+    assert not isinstance(raised.value, CredentialsError)
 
 
 # -- ACLs, CDN, names, errors ---------------------------------------------------------------

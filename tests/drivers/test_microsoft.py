@@ -555,7 +555,12 @@ def test_storage_options_name_the_endpoint_and_survive_json(driver):
     assert driver.service is driver.service  # built once
     assert driver.service.url.startswith(driver.endpoint_url)
     real = AzureStorageDriver("acct", "a2V5")
-    assert real.storage_options == {"account_name": "acct", "account_key": "a2V5"}
+    assert real.storage_options == {
+        "account_name": "acct",
+        "account_key": "a2V5",
+        "connection_timeout": 60.0,
+        "read_timeout": 60.0,
+    }
     assert real.service.url.startswith("https://acct.blob.core.windows.net")
 
 

@@ -39,13 +39,9 @@ SWIFT_FAMILY = ("swift", "cloudfiles")
 CLOUD_RIGS = tuple(
     name for name in (*S3_FAMILY, "gcs", "azure", *SWIFT_FAMILY) if name in RIG_NAMES
 )
-FAST_RETRIES = {
-    "initial_backoff": 0.2,
-    "increment_base": 1,
-    "retry_total": 3,
-    "random_jitter_range": 0,
-}
-"""Azure's default first backoff is 15 s: the same policy, scaled down for tests."""
+FAST_RETRIES = {"retries": 3, "retry_backoff": 0.05}
+"""Azure's and GCS's retries, the waits scaled down for tests (S3's are botocore's own: the
+`cloud` fixture shortens them)."""
 SWIFT_OPTIONS = {"retries": 3, "retry_backoff": 0.05, "segment_size": 8 * 2**20}
 """Swift's retries (4, from 0.5 s) scaled down; segments of 8 MiB, so that a 9 MiB blob is a
 large object (two segments and a manifest) as it is multipart on the other services."""
@@ -113,22 +109,31 @@ def upload_path(name: str, container: str, blob: str) -> str:
 
 
 def _proxied(name: str, rig: Rig, proxy_url: str, workdir: Path, stops: list[Any]) -> Driver:
+    options = SWIFT_OPTIONS if name in SWIFT_FAMILY else {} if name in S3_FAMILY else FAST_RETRIES
+    return proxied_driver(name, rig, proxy_url, workdir, stops, **options)
+
+
+def proxied_driver(
+    name: str, rig: Rig, proxy_url: str, workdir: Path, stops: list[Any], **options: Any
+) -> Driver:
+    """The rig ``name``'s driver (its credentials) on ``proxy_url``, with these options; what
+    must be stopped after it (Cloud Files' identity service) is appended to ``stops``."""
     original: Any = rig.driver
     if name in S3_FAMILY:
         # the same class and options as the rig's, the endpoint on the proxy
-        return s3_family_driver(name, original.key, original.secret, proxy_url)
+        return s3_family_driver(name, original.key, original.secret, proxy_url, **options)
     if name == "gcs":
         from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415
 
         return GoogleStorageDriver(
-            key=original.key, project=original.project, endpoint_url=proxy_url
+            key=original.key, project=original.project, endpoint_url=proxy_url, **options
         )
     if name == "azure":
         from cloudstorage.drivers.microsoft import AzureStorageDriver  # noqa: PLC0415
 
         path = urlsplit(original.endpoint_url).path
         return AzureStorageDriver(
-            original.account_name, original.key, endpoint_url=proxy_url + path, **FAST_RETRIES
+            original.account_name, original.key, endpoint_url=proxy_url + path, **options
         )
     from cloudstorage.drivers.rackspace import CloudFilesDriver, SwiftDriver  # noqa: PLC0415
     from tests.rigs import swift as swift_rigs  # noqa: PLC0415
@@ -136,22 +141,22 @@ def _proxied(name: str, rig: Rig, proxy_url: str, workdir: Path, stops: list[Any
     server = swift_rigs.shared_swift(workdir)  # the rig's (started already)
     tempauth = proxy_url + urlsplit(server.auth_url).path
     if name == "swift":
-        return SwiftDriver(original.key, original.secret, auth_url=tempauth, **SWIFT_OPTIONS)
+        return SwiftDriver(original.key, original.secret, auth_url=tempauth, **options)
     identity = swift_rigs.start_identity(server, tempauth_url=tempauth)
     stops.append(identity.stop)
     return CloudFilesDriver(
         original.key, original.secret, region=original.region, auth_url=identity.url,
-        **SWIFT_OPTIONS,
+        **options,
     )  # fmt: skip
 
 
-def s3_family_driver(name: str, key: str, secret: str, endpoint_url: str) -> Driver:
+def s3_family_driver(name: str, key: str, secret: str, endpoint_url: str, **options: Any) -> Driver:
     """The S3-family rig ``name``'s driver (its class and options) with these credentials and
-    endpoint (the proxy's; moto takes any credentials)."""
+    endpoint (the proxy's; moto takes any credentials), and ``options`` added."""
     from tests.rigs import s3 as s3_rigs  # noqa: PLC0415  # optional extra
 
     builder = getattr(s3_rigs, f"{name}_driver")
-    return builder(_MotoBehind(key, secret, endpoint_url))  # type: ignore[no-any-return]
+    return builder(_MotoBehind(key, secret, endpoint_url), **options)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

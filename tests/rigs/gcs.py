@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,10 +39,18 @@ SERVICE_ACCOUNT_EMAIL = "cloudstorage-test@test-project.iam.gserviceaccount.com"
 class _TokenHandler(BaseHTTPRequestHandler):
     """Answers every POST with a bearer token, like oauth2.googleapis.com/token does."""
 
+    expires_in = 3600
+    issued: dict[str, float] | None = None
+    """If set: each token gets its own name, noted here with when it was issued."""
+
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        token = "test-token"
+        if self.issued is not None:
+            token = f"token-{len(self.issued)}"
+            self.issued[token] = time.monotonic()
         body = json.dumps(
-            {"access_token": "test-token", "expires_in": 3600, "token_type": "Bearer"}
+            {"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer"}
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -54,9 +63,11 @@ class _TokenHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def token_endpoint() -> Iterator[str]:
-    """A local OAuth token endpoint on a free port, for the service account's ``token_uri``."""
-    server = ThreadingHTTPServer((LOCALHOST, 0), _TokenHandler)
+def token_endpoint(expires_in: int = 3600, issued: dict[str, float] | None = None) -> Iterator[str]:
+    """A local OAuth token endpoint on a free port, for the service account's ``token_uri``:
+    tokens that live ``expires_in`` seconds, each noted in ``issued`` (if given)."""
+    handler = type("Tokens", (_TokenHandler,), {"expires_in": expires_in, "issued": issued})
+    server = ThreadingHTTPServer((LOCALHOST, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cloudstorage.base import Driver
 from cloudstorage.drivers.amazon import BackblazeB2Driver, DigitalOceanSpacesDriver, S3Driver
@@ -36,27 +36,34 @@ def shared_moto(workdir: Path) -> MotoServer:
         return _server[0]
 
 
-def s3_driver(server: MotoServer) -> S3Driver:
-    return S3Driver(server.access_key, server.secret_key, endpoint_url=server.endpoint_url)
-
-
-def minio_driver(server: MotoServer) -> MinioDriver:
-    endpoint = server.endpoint_url.split("://", 1)[1]
-    return MinioDriver(endpoint, server.access_key, server.secret_key, secure=False)
-
-
-def digitalocean_driver(server: MotoServer) -> DigitalOceanSpacesDriver:
-    return DigitalOceanSpacesDriver(
-        server.access_key, server.secret_key, region="ams3", endpoint_url=server.endpoint_url
+def s3_driver(server: MotoServer, **options: Any) -> S3Driver:
+    return S3Driver(
+        server.access_key, server.secret_key, endpoint_url=server.endpoint_url, **options
     )
 
 
-def backblaze_driver(server: MotoServer) -> BackblazeB2Driver:
+def minio_driver(server: MotoServer, **options: Any) -> MinioDriver:
+    endpoint = server.endpoint_url.split("://", 1)[1]
+    return MinioDriver(endpoint, server.access_key, server.secret_key, secure=False, **options)
+
+
+def digitalocean_driver(server: MotoServer, **options: Any) -> DigitalOceanSpacesDriver:
+    return DigitalOceanSpacesDriver(
+        server.access_key,
+        server.secret_key,
+        region="ams3",
+        endpoint_url=server.endpoint_url,
+        **options,
+    )
+
+
+def backblaze_driver(server: MotoServer, **options: Any) -> BackblazeB2Driver:
     return BackblazeB2Driver(
         server.access_key,
         server.secret_key,
         region="eu-central-003",
         endpoint_url=server.endpoint_url,
+        **options,
     )
 
 

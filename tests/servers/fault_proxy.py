@@ -24,7 +24,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +48,7 @@ _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer"}
     | {"upgrade"}
 )
+_ANY = re.compile("")
 _METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS")
 
 S3_SLOW_DOWN = (
@@ -111,6 +112,8 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self._faults: list[Fault] = []
         self._seen: list[Seen] = []
+        self.authorize: Callable[[str | None], bool] | None = None
+        """If set: a request whose ``Authorization`` header it refuses is answered 401."""
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((LOCALHOST, 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -237,6 +240,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         pass
 
     def relay(self) -> None:
+        check = self.proxy.authorize
+        if check is not None and not check(self.headers.get("Authorization")):
+            self.proxy._record(self.command, self.path, Fault("unauthorized", "*", _ANY, 0))
+            self._read_body()
+            self._answer(401, [("Content-Type", "application/json")], b'{"error": {"code": 401}}')
+            return
         fault = self.proxy._take(self.command, self.path)
         self.proxy._record(self.command, self.path, fault)
         action = fault.action if fault else None

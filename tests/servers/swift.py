@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ._process import CACHE_DIR, LOCALHOST, ServerProcess, SwiftServer, free_ports, stop_on_error
 
-SWIFT_VENV = CACHE_DIR / "swift-venv"
+SWIFT_VENV = Path(os.environ.get("CLOUDSTORAGE_SWIFT_VENV") or CACHE_DIR / "swift-venv")
 STORAGE_SERVERS = ("account", "container", "object")
 USER, KEY, ACCOUNT = "test:tester", "testing", "AUTH_test"
 OTHER_USER, OTHER_KEY = "test2:tester2", "testing2"
@@ -186,3 +186,52 @@ def start_swift(workdir: Path, timeout: float = 60.0) -> SwiftServer:
             port = proxy_port if kind == "proxy" else ports[kind]
             process.wait_http(f"http://{LOCALHOST}:{port}/healthcheck", timeout)
     return server
+
+
+KEYSTONE_PIPELINE = PROXY_PIPELINE.replace(" s3api tempauth ", " authtoken keystoneauth ")
+"""The proxy pipeline with Keystone's token check (keystonemiddleware) in place of TempAuth."""
+
+
+def start_keystone_proxy(
+    server: SwiftServer, port: int, auth_url: str, service: Mapping[str, str], timeout: float = 60.0
+) -> ServerProcess:
+    """A second proxy on ``port`` in front of ``server``'s storage, accepting Keystone tokens.
+
+    ``auth_url`` is Keystone's ``/v3``; ``service`` the user that validates tokens there
+    (``username``, ``password``, ``project_name``). Accounts are ``AUTH_<project id>``.
+    """
+    proxy = next(process for process in server.processes if process.name == "swift-proxy")
+    conf_path = Path(proxy.argv[1])
+    swift_dir = conf_path.parent
+    conf = {k: dict(v) for k, v in _proxy_conf(swift_dir, port, server.memcache).items()}
+    conf["pipeline:main"] = {"pipeline": KEYSTONE_PIPELINE}
+    for name in ("filter:tempauth", "filter:s3api"):
+        conf.pop(name)
+    conf["filter:authtoken"] = {
+        "paste.filter_factory": "keystonemiddleware.auth_token:filter_factory",
+        "www_authenticate_uri": auth_url,
+        "auth_url": auth_url,
+        "auth_type": "password",
+        "user_domain_id": "default",
+        "project_domain_id": "default",
+        "delay_auth_decision": "true",
+        "token_cache_time": "-1",  # every token checked at Keystone: a revoked one is refused
+        **service,
+    }
+    conf["filter:keystoneauth"] = {
+        "use": "egg:swift#keystoneauth",
+        "operator_roles": "admin, member",
+        "reseller_prefix": "AUTH_",
+    }
+    path = _write_conf(swift_dir / "proxy-keystone.conf", conf)
+    process = ServerProcess(
+        "swift-proxy-keystone",
+        [SWIFT_VENV / "bin" / "python", SWIFT_VENV / "bin" / "swift-proxy-server", path, "-v"],
+        conf_path.parent.parent,
+    ).start()  # fmt: skip
+    try:
+        process.wait_http(f"http://{LOCALHOST}:{port}/healthcheck", timeout)
+    except BaseException:
+        process.stop()
+        raise
+    return process
