@@ -100,6 +100,6 @@ def test_a_specific_type_by_name_skips_sniffing(monkeypatch):
     assert helpers.guess_content_type("photo.jpg", PNG) == "image/jpeg"
     assert sniffed == []  # the name settled it
     assert helpers.guess_content_type("blob.bin", PNG) == "image/png"  # octet-stream: sniffed
-    assert helpers.guess_content_type("notes.txt", PNG) == "image/png"  # text/plain: sniffed
+    assert helpers.guess_content_type("notes.txt", PNG) == "text/plain"  # .txt names it
     assert helpers.guess_content_type("no-extension", PNG) == "image/png"
-    assert len(sniffed) == 3
+    assert len(sniffed) == 2

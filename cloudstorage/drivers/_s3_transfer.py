@@ -32,7 +32,7 @@ from s3fs.core import _error_wrapper  # s3fs's own retry loop (private, as is fs
 
 from cloudstorage.exceptions import CloudStorageError
 
-__all__ = ["download", "upload"]
+__all__ = ["download", "lookup", "upload"]
 
 logger = logging.getLogger("cloudstorage")
 
@@ -218,6 +218,19 @@ async def _read_body(body: Any, length: int | None) -> bytes | bytearray:
             break
         got += count
     return buffer
+
+
+def lookup(fs: Any, bucket: str, key: str, length: int) -> tuple[dict[str, Any], bytes | bytearray]:
+    """One ranged GET of the first ``length`` bytes: the answer (every attribute a HEAD shows,
+    ``ContentLength`` the whole object's) and the bytes.
+
+    An empty object has no byte 0: S3 answers 416, raised as ``OSError`` (EINVAL) by s3fs.
+    """
+    answer, data = _submit(fs, _get(fs, bucket, key, 0, length - 1)).result()
+    total = str(answer.get("ContentRange") or "").rpartition("/")[2]
+    if total.isdigit():  # absent if the server ignored the range and sent everything
+        answer["ContentLength"] = int(total)
+    return answer, data
 
 
 def download(
