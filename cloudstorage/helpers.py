@@ -6,6 +6,7 @@ import hashlib
 import logging
 import mimetypes
 import os
+import threading
 from collections.abc import Iterator
 from email.message import Message
 from typing import IO, Any
@@ -117,6 +118,9 @@ def validate_file_or_path(filename: FileOrPath) -> str | None:
 _idle_checkers: list[Any] = []
 """python-magic checkers not in use. Each thread takes its own: python-magic's shared one
 holds a lock for the whole ~0.15 ms lookup, which serialised the threads of a bulk upload."""
+_checker_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+"""At most one checker per core (each holds ~6 MiB of libmagic's database): a bulk upload's
+memory does not grow with its threads, and libmagic (run without the GIL) keeps every core."""
 
 
 def _sniff(head: bytes) -> str | None:
@@ -124,18 +128,19 @@ def _sniff(head: bytes) -> str | None:
         import magic  # noqa: PLC0415  # optional: libmagic may be absent
     except ImportError:  # python-magic missing, or libmagic not found
         return None
-    try:
-        checker = _idle_checkers.pop()  # atomic: no two threads get the same checker
-    except IndexError:
+    with _checker_slots:
         try:
-            checker = magic.Magic(mime=True)  # ~0.1 ms: the database is memory-mapped
+            checker = _idle_checkers.pop()  # atomic: no two threads get the same checker
+        except IndexError:
+            try:
+                checker = magic.Magic(mime=True)  # ~0.1 ms: the database is memory-mapped
+            except magic.MagicException as exc:
+                logger.debug("python-magic could not start: %s", exc)
+                return None
+        try:
+            return str(checker.from_buffer(head)) or None
         except magic.MagicException as exc:
-            logger.debug("python-magic could not start: %s", exc)
+            logger.debug("python-magic could not guess a type: %s", exc)
             return None
-    try:
-        return str(checker.from_buffer(head)) or None
-    except magic.MagicException as exc:
-        logger.debug("python-magic could not guess a type: %s", exc)
-        return None
-    finally:
-        _idle_checkers.append(checker)
+        finally:
+            _idle_checkers.append(checker)
