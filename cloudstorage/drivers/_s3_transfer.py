@@ -220,13 +220,29 @@ async def _read_body(body: Any, length: int | None) -> bytes | bytearray:
     return buffer
 
 
-def lookup(fs: Any, bucket: str, key: str, length: int) -> tuple[dict[str, Any], bytes | bytearray]:
+def lookup(
+    fs: Any, bucket: str, key: str, length: int
+) -> tuple[dict[str, Any], bytes | bytearray | None]:
     """One ranged GET of the first ``length`` bytes: the answer (every attribute a HEAD shows,
-    ``ContentLength`` the whole object's) and the bytes.
+    ``ContentLength`` the whole object's) and the bytes (None if the server ignored the range
+    and sent more: those are not read).
 
     An empty object has no byte 0: S3 answers 416, raised as ``OSError`` (EINVAL) by s3fs.
     """
-    answer, data = _submit(fs, _get(fs, bucket, key, 0, length - 1)).result()
+
+    async def call() -> tuple[dict[str, Any], bytes | bytearray | None]:
+        answer = await fs._call_s3(
+            "get_object", Bucket=bucket, Key=key, Range=f"bytes=0-{length - 1}"
+        )
+        body = answer.pop("Body")
+        try:
+            if (answer.get("ContentLength") or 0) > length:
+                return answer, None
+            return answer, await _read_body(body, answer.get("ContentLength"))
+        finally:
+            body.close()
+
+    answer, data = _submit(fs, _error_wrapper(call, retries=fs.retries)).result()
     total = str(answer.get("ContentRange") or "").rpartition("/")[2]
     if total.isdigit():  # absent if the server ignored the range and sent everything
         answer["ContentLength"] = int(total)

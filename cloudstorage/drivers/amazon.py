@@ -246,7 +246,7 @@ class S3Driver(Driver):
                 raise
             return self._blob_info(container, blob), b""  # an empty object: a HEAD says so
         info = {"name": self._path(container, blob), "type": "file", "head": head}
-        return {**info, "size": head["ContentLength"]}, bytes(body)
+        return {**info, "size": head["ContentLength"]}, None if body is None else bytes(body)
 
     def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
         head = info.get("head")
