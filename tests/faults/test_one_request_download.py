@@ -99,3 +99,14 @@ def test_corrupted_lookup_answer_fails_the_download(cloud: Cloud, bucket: Contai
         blob.download(str(tmp_path / "c.bin"))
     assert cloud.proxy.count("corrupt") >= 1
     assert os.listdir(tmp_path) == []
+
+
+def test_corrupted_large_download_raises(cloud: Cloud, bucket: Container, tmp_path):
+    # chunks of a megabyte and more are hashed in a thread beside their write: still checked
+    bucket.upload_blob(io.BytesIO(os.urandom(3 * 2**20)), blob_name="big.bin")
+    blob = bucket.get_blob("big.bin")
+    media = rf"/b/{bucket.name}/o/big\.bin\?.*alt=media" if cloud.name == "gcs" else None
+    cloud.proxy.corrupt("GET", media or blob_path(bucket.name, "big.bin"), times=100)
+    with pytest.raises(CloudStorageError, match=r"MD5|CRC32C"):
+        blob.download(str(tmp_path / "big.bin"))
+    assert os.listdir(tmp_path) == []
