@@ -478,6 +478,10 @@ class Driver(ABC):
     def _download_kept(self, blob: Blob, destination: str | IO[bytes]) -> bool:
         """Write the bytes `get_blob` kept (a small blob) with no request; False if none."""
         body = prefetch.take(blob)
+        if body is None and self._lookup_first(blob):
+            info, body = self._blob_lookup(blob.container.name, blob.name)
+            prefetch.refresh(blob, self._blob_from_info(blob.container, info, complete=True))
+            body = body if body is not None and len(body) == blob.size else None
         if body is None:
             return False
         # No translation: a bad destination is the caller's error, a bad MD5 is ours already.
@@ -485,6 +489,11 @@ class Driver(ABC):
             body, destination, self._known_md5(blob), _describe(blob.container.name, blob.name)
         )
         return True
+
+    def _lookup_first(self, blob: Blob) -> bool:
+        """Whether a download of ``blob`` starts with `_blob_lookup` (whose bytes may be the
+        whole blob): drivers whose reader would otherwise look the blob up on its own."""
+        return False
 
     def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
         """Copy an opened blob into a download's writer, in order (drivers may fetch ahead).

@@ -18,7 +18,7 @@ from cloudstorage.base import transfer
 if TYPE_CHECKING:
     from cloudstorage.base.blob import Blob
 
-__all__ = ["HEAD_BYTES", "keep", "take", "write"]
+__all__ = ["HEAD_BYTES", "keep", "refresh", "take", "write"]
 
 HEAD_BYTES = 64 * 1024
 """How much of a blob the lookup's GET asks for: a blob this small is downloaded with it."""
@@ -31,6 +31,13 @@ def keep(blob: Blob, body: bytes | bytearray | None) -> Blob:
     if body is not None and len(body) == blob.size:
         blob.__dict__[_SLOT] = bytes(body)
     return blob
+
+
+def refresh(blob: Blob, looked_up: Blob) -> None:
+    """Give ``blob`` (known by name alone) the size and attributes of a lookup of it."""
+    blob.__dict__.update(
+        {key: value for key, value in looked_up.__dict__.items() if key not in ("container", _SLOT)}
+    )
 
 
 def take(blob: Blob) -> bytes | None:

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers import _s3_forms as forms
 from cloudstorage.drivers import _s3_rules as rules
@@ -292,6 +293,11 @@ class S3Driver(Driver):
         return s3_transfer.upload(
             self.fs, bucket, key, source.stream, options, part_size, concurrency
         )
+
+    def _lookup_first(self, blob: Blob) -> bool:
+        # a Blob known by name alone (e.g. download_blobs(names)): s3fs would send a HEAD for
+        # the size; the ranged GET finds it and brings a small blob whole
+        return not blob.size and blob.__dict__.get("_etag") is UNSET
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         # a known size spares s3fs its HEAD; 0 may be a placeholder, so let s3fs look then

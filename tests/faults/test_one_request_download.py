@@ -110,3 +110,14 @@ def test_corrupted_large_download_raises(cloud: Cloud, bucket: Container, tmp_pa
     with pytest.raises(CloudStorageError, match=r"MD5|CRC32C"):
         blob.download(str(tmp_path / "big.bin"))
     assert os.listdir(tmp_path) == []
+
+
+def test_download_blobs_by_name_is_one_request_per_small_blob(
+    cloud: Cloud, bucket: Container, tmp_path
+):
+    for index in range(3):
+        bucket.upload_blob(io.BytesIO(SMALL), blob_name=f"many/{index}.bin")
+    cloud.proxy.clear()
+    paths = bucket.download_blobs([f"many/{index}.bin" for index in range(3)], str(tmp_path))
+    assert cloud.proxy.count() == 3
+    assert all(open(path, "rb").read() == SMALL for path in paths)
