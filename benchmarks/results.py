@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drivers", default=",".join(DRIVERS))
     parser.add_argument("--only", help="passed to each run")
     parser.add_argument("--quick", action="store_true", help="passed to each run")
+    parser.add_argument("--count", help="passed to each run")
     args = parser.parse_args(argv)
     folder = Path(args.dir)
     if args.run:
@@ -188,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
             command += ["--json", str(folder / f"{driver}.json")]
             command += ["--only", args.only] if args.only else []
             command += ["--quick"] if args.quick else []
+            command += ["--count", args.count] if args.count else []
             subprocess.run(command, check=False, cwd=str(ROOT))
     runs = [run for run in load_runs(folder) if run["driver"] in args.drivers.split(",")]
     if not runs:

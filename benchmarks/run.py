@@ -265,6 +265,10 @@ class Session:
 
         self.kind = args.driver
         self.counts = plan(self.kind, args.quick)
+        if getattr(args, "count", None):  # small ops per rep (a shared machine's short run)
+            self.counts["small"] = args.count
+        if getattr(args, "reps", None):
+            self.counts["reps"] = args.reps
         self.raw = RAW[self.kind]
         anchors = [] if args.no_anchors else list(ANCHORS)
         if self.kind in ("gcs", "minio", "swift") and anchors:  # 0.11 cannot reach these at all
