@@ -114,9 +114,18 @@ def interpreter(client: str) -> tuple[str | None, str | None]:
         return sys.executable, None
     venv = VENV_OF[client]
     reason = setup_anchors.failure(venv)
+    if reason and client in RAW.values() and _importable(client):
+        return sys.executable, None  # a raw client installed beside ours: no anchor venv needed
     if reason:
         return None, f"anchor venv {venv!r} unusable: {reason}"
     return str(setup_anchors.python_of(venv)), None
+
+
+def _importable(client: str) -> bool:
+    import importlib.util  # noqa: PLC0415
+
+    module = {"swiftclient": "swiftclient"}.get(client, client)
+    return importlib.util.find_spec(module) is not None
 
 
 def run_worker(spec: dict, workdir: Path) -> dict:
