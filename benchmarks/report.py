@@ -12,7 +12,7 @@ import sys
 
 def spread_of(row: dict) -> str:
     """The lowest and highest ratio of one rep to the raw client's rep beside it."""
-    if "ratio_min" not in row:
+    if "ratio_min" not in row or row.get("runs") == 1:
         return "1 rep"
     return f"{row['ratio_min']:.2f}..{row['ratio_max']:.2f}"
 
@@ -33,7 +33,7 @@ def table(result: dict) -> str:
             requests = row["req_per_op"]
             shown = "n/a" if math.isnan(requests) else f"{requests:.2f}"
             ratio = f"{row['ratio']:.2f}" if "ratio" in row else ""
-            spread = spread_of(row) if "ratio_min" in row else ""
+            spread = spread_of(row) if "ratio" in row else ""
             lines.append(
                 f"| {row['workload']} | {row['client']} | {row['s_per_op'] * 1e3:.3f} | {ratio}"
                 f" | {spread}"
