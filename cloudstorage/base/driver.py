@@ -453,10 +453,10 @@ class Driver(ABC):
         checked against it: a mismatch raises `CloudStorageError` and, for a path, leaves
         no file there.
         """
-        target = _describe(blob.container.name, blob.name)
-        expected = self._known_md5(blob)
         if self._download_kept(blob, destination):
             return
+        target = _describe(blob.container.name, blob.name)
+        expected = self._known_md5(blob)
         with self._errors(blob.container.name, blob.name):
             reader = self.open_blob(blob, "rb", **self._download_options())
         with reader:
