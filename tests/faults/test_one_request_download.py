@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from pathlib import Path
 
 import pytest
 
@@ -120,4 +121,4 @@ def test_download_blobs_by_name_is_one_request_per_small_blob(
     cloud.proxy.clear()
     paths = bucket.download_blobs([f"many/{index}.bin" for index in range(3)], str(tmp_path))
     assert cloud.proxy.count() == 3
-    assert all(open(path, "rb").read() == SMALL for path in paths)
+    assert all(Path(path).read_bytes() == SMALL for path in paths)
