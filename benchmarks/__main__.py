@@ -1,4 +1,4 @@
-"""``python -m benchmarks run --driver s3 [--quick]`` / ``python -m benchmarks setup-anchors``.
+"""``python -m benchmarks run --driver s3 [--quick]`` / ``setup-anchors`` / ``results [--run]``.
 
 Older single-purpose probes stay runnable on their own: ``python -m benchmarks.memory_probe``,
 ``benchmarks.gcs_requests``, ``benchmarks.azure_requests``, ``benchmarks.swift_memory`` and
@@ -19,11 +19,22 @@ def main() -> None:
         "--driver", required=True, choices=["local", "s3", "minio", "gcs", "azure", "swift"]
     )
     run.add_argument("--quick", action="store_true", help="small counts: a smoke run")
-    run.add_argument("--only", help="comma list of: import,put,get,get_blob,list,large,bulk,pandas")
+    run.add_argument(
+        "--only",
+        help="comma list of: import,put,get,get_blob,get_by_name,put_path,list,large,bulk,pandas",
+    )
+    run.add_argument("--count", type=int, help="small puts/gets per rep (default 2,000)")
+    run.add_argument("--reps", type=int, help="reps of the small workloads (default 3)")
     run.add_argument("--no-anchors", action="store_true", help="skip obstore, libcloud, 0.11")
     run.add_argument("--json", help="also write the rows to this JSON file")
     run.add_argument("--workdir", help="where servers and data live (default: a temp dir)")
     commands.add_parser("setup-anchors", help="create the anchors' venvs in .cache/bench-venvs")
+    commands.add_parser("results", help="regenerate RESULTS.md and the plot (see --help)")
+    if sys.argv[1:2] == ["results"]:
+        from benchmarks import results  # noqa: PLC0415
+
+        results.main(sys.argv[2:])
+        return
     args = parser.parse_args()
     if args.command == "setup-anchors":
         from benchmarks import setup_anchors  # noqa: PLC0415

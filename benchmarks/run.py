@@ -39,6 +39,9 @@ ANCHORS = {"obstore": "anchors", "libcloud": "anchors", "cloudstorage-0.11": "cs
 VENV_OF = {**ANCHORS, "swiftclient": "anchors"}  # clients run from a benchmark venv
 
 
+LABELS = {"get_by_name": "get_blob+download"}
+"""Row labels of workloads whose name says less than the code they time."""
+
 PANDAS_RUNS = 7
 """Worker runs per client for the pandas row: a read's wall time swings 2x run to run on a
 shared machine, so the median needs more runs than the other rows."""
@@ -111,9 +114,18 @@ def interpreter(client: str) -> tuple[str | None, str | None]:
         return sys.executable, None
     venv = VENV_OF[client]
     reason = setup_anchors.failure(venv)
+    if reason and client in RAW.values() and _importable(client):
+        return sys.executable, None  # a raw client installed beside ours: no anchor venv needed
     if reason:
         return None, f"anchor venv {venv!r} unusable: {reason}"
     return str(setup_anchors.python_of(venv)), None
+
+
+def _importable(client: str) -> bool:
+    import importlib.util  # noqa: PLC0415
+
+    module = {"swiftclient": "swiftclient"}.get(client, client)
+    return importlib.util.find_spec(module) is not None
 
 
 def run_worker(spec: dict, workdir: Path) -> dict:
@@ -172,6 +184,15 @@ def measure(label, clients, spec, reps, workdir, rows, raw):
     for client, row in summary.items():
         if base and "s_per_op" in row:
             row["ratio"] = row["s_per_op"] / base
+            # spread: the ratio of each rep to the raw client's rep run beside it
+            pairs = zip(runs[client], runs[raw], strict=False)
+            each = [
+                (a["wall"] / a["ops"]) / (b["wall"] / b["ops"])
+                for a, b in pairs
+                if "wall" in a and "wall" in b
+            ]
+            if each:
+                row["ratio_min"], row["ratio_max"] = min(each), max(each)
         rows.append({"workload": label, "client": client, **row})
         print(format_row(rows[-1]), flush=True)
 
@@ -253,6 +274,10 @@ class Session:
 
         self.kind = args.driver
         self.counts = plan(self.kind, args.quick)
+        if getattr(args, "count", None):  # small ops per rep (a shared machine's short run)
+            self.counts["small"] = args.count
+        if getattr(args, "reps", None):
+            self.counts["reps"] = args.reps
         self.raw = RAW[self.kind]
         anchors = [] if args.no_anchors else list(ANCHORS)
         if self.kind in ("gcs", "minio", "swift") and anchors:  # 0.11 cannot reach these at all
@@ -276,12 +301,20 @@ class Session:
             ("put", "bench-put", counts["small"]),
             ("get", "bench-get", counts["small"]),
             ("get_blob", "bench-get", counts["get_blob"]),
+            ("get_by_name", "bench-get", counts["small"]),
         ):
             if want(workload):
                 self.measure(
-                    f"{workload} 4KiB", self.everyone, counts["reps"], workload=workload,
-                    container=container, count=count, prefix="s", size=4096,
+                    f"{LABELS.get(workload, workload)} 4KiB", self.everyone, counts["reps"],
+                    workload=workload, container=container, count=count, prefix="s", size=4096,
                     anchor_count=counts["anchor_small"],
+                )  # fmt: skip
+        if self.local_root and want("put_path"):  # vs shutil.copyfile (the issue's yardstick)
+            for extension in ("txt", "bin"):  # a named type; octet-stream: the bytes sniffed
+                self.measure(
+                    f"put_path 4KiB .{extension}", ["ours", self.raw], counts["reps"],
+                    workload="put_path", container="bench-put", count=counts["small"],
+                    prefix="p", size=4096, extension=extension,
                 )  # fmt: skip
 
     def lists(self) -> None:
@@ -358,7 +391,7 @@ def main(args) -> None:
     def want(name: str) -> bool:
         return only is None or name in only
 
-    started = time.perf_counter()
+    started, load = time.perf_counter(), [os.getloadavg()[0]]
     print(f"# driver {args.driver}  {'quick' if args.quick else 'full'}")
     print(f"# counts {json.dumps(plan(args.driver, args.quick))}")
     print(f"# python {platform.python_version()}  {platform.machine()}  cpus {os.cpu_count()}")
@@ -374,7 +407,7 @@ def main(args) -> None:
                     for row in import_times(args.driver):
                         rows.append(row)
                         print(f"{'import':<26} {row['client']:<34} {row['s'] * 1e3:8.1f} ms")
-                if any(map(want, ("put", "get", "get_blob"))):
+                if any(map(want, ("put", "get", "get_blob", "get_by_name", "put_path"))):
                     session.small(want)
                 for name in ("list", "large", "bulk", "pandas"):
                     if want(name):
@@ -383,6 +416,8 @@ def main(args) -> None:
         elapsed = time.perf_counter() - started
         print(f"# {args.driver}: {elapsed:.0f} s")
         if args.json:
-            out = {"driver": args.driver, "rows": rows, "seconds": elapsed}
+            load.append(os.getloadavg()[0])  # the shared machine's load: at start and end
+            out = {"driver": args.driver, "rows": rows, "seconds": elapsed, "load": load}
+            out["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(out, indent=1))

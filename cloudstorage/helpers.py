@@ -7,6 +7,7 @@ import logging
 import mimetypes
 import os
 import re
+import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -89,7 +90,8 @@ def file_checksum(filename: FileOrPath, hash_type: str = "md5", block_size: int 
 def guess_content_type(name: str | None, head: bytes | None) -> str | None:
     """Guess a MIME type from a file's name (mimetypes), else from its leading bytes (python-magic).
 
-    A name whose extension names a specific type settles it: sniffing costs up to 0.15 ms
+    A name whose extension names a type (any but ``application/octet-stream``: ``.txt`` names
+    ``text/plain``) settles it: sniffing costs up to 0.15 ms
     (libmagic tries its whole database on bytes it does not recognise), more than the rest of
     a small local upload. Otherwise python-magic recognises binary formats by their bytes; it
     calls CSS, JavaScript or CSV "text/plain", so when it answers only a generic type and the
@@ -105,7 +107,7 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
     Raises nothing: python-magic failures read as "unknown".
     """
     by_name = mimetypes.guess_type(name)[0] if name else None
-    if by_name is not None and by_name not in _GENERIC_TYPES:
+    if by_name is not None and by_name != "application/octet-stream":  # .txt means text/plain
         return by_name
     sniffed = _sniff(head) if head else None
     if sniffed and (sniffed not in _GENERIC_TYPES or by_name is None):
@@ -215,6 +217,9 @@ def validate_file_or_path(filename: FileOrPath) -> str | None:
 _idle_checkers: list[Any] = []
 """python-magic checkers not in use. Each thread takes its own: python-magic's shared one
 holds a lock for the whole ~0.15 ms lookup, which serialised the threads of a bulk upload."""
+_checker_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+"""At most one checker per core (each holds ~6 MiB of libmagic's database): a bulk upload's
+memory does not grow with its threads, and libmagic (run without the GIL) keeps every core."""
 
 
 def _sniff(head: bytes) -> str | None:
@@ -222,18 +227,19 @@ def _sniff(head: bytes) -> str | None:
         import magic  # noqa: PLC0415  # optional: libmagic may be absent
     except ImportError:  # python-magic missing, or libmagic not found
         return None
-    try:
-        checker = _idle_checkers.pop()  # atomic: no two threads get the same checker
-    except IndexError:
+    with _checker_slots:
         try:
-            checker = magic.Magic(mime=True)  # ~0.1 ms: the database is memory-mapped
+            checker = _idle_checkers.pop()  # atomic: no two threads get the same checker
+        except IndexError:
+            try:
+                checker = magic.Magic(mime=True)  # ~0.1 ms: the database is memory-mapped
+            except magic.MagicException as exc:
+                logger.debug("python-magic could not start: %s", exc)
+                return None
+        try:
+            return str(checker.from_buffer(head)) or None
         except magic.MagicException as exc:
-            logger.debug("python-magic could not start: %s", exc)
+            logger.debug("python-magic could not guess a type: %s", exc)
             return None
-    try:
-        return str(checker.from_buffer(head)) or None
-    except magic.MagicException as exc:
-        logger.debug("python-magic could not guess a type: %s", exc)
-        return None
-    finally:
-        _idle_checkers.append(checker)
+        finally:
+            _idle_checkers.append(checker)

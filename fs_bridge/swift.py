@@ -395,6 +395,33 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
             return {"name": f"{container}/{key}", "type": "directory", "size": 0}
         raise FileNotFoundError(errno.ENOENT, "no such object or folder", f"{container}/{key}")
 
+    def lookup(self, path: str, length: int) -> tuple[dict[str, Any], bytes | None]:
+        """One ranged GET of an object's first ``length`` bytes: its `info` (from the same
+        headers a HEAD has, the size from Content-Range) and those bytes (None, unread, if
+        the answer holds more).
+
+        ``FileNotFoundError`` if there is no such object (a folder is none).
+        """
+        container, key = self.split_path(path)
+        headers = {"Range": f"bytes=0-{length - 1}"}
+        response = self._request(
+            "GET", container, key, headers=headers, ok=(404, 416), stream=True, log=False
+        )
+        if response.status_code in (404, 416):
+            response.close()
+            if response.status_code == 404:
+                raise FileNotFoundError(errno.ENOENT, "no such object", f"{container}/{key}")
+            return self.info(path), b""  # an empty object has no byte 0
+        info = info_from_headers(f"{container}/{key}", response.headers)
+        total = response.headers.get("Content-Range", "").rpartition("/")[2]
+        if total.isdigit():  # absent if the whole object came
+            info["size"] = int(total)
+        sent = response.headers.get("Content-Length", "")
+        if not sent.isdigit() or int(sent) > length:  # the range was not kept to
+            response.close()  # mid-body: the connection is dropped, nothing more is read
+            return info, None
+        return info, bytes(response.content)  # read whole: the connection is reused
+
     # -- reading and writing -------------------------------------------------------------------
 
     def _open(

@@ -13,7 +13,9 @@ import hashlib
 import io
 import os
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol, cast
@@ -114,6 +116,20 @@ def copy_stream(reader: IO[bytes], writer: _Writer, chunk_size: int = CHUNK_SIZE
 
 
 _MD5_HEX = re.compile(r"[0-9a-fA-F]{32}")
+HASH_BESIDE_BYTES = 1024 * 1024
+"""A download chunk this large is hashed in a thread while it is written (a 512 MiB download
+spends as long hashing as writing)."""
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _hashing_pool() -> ThreadPoolExecutor:
+    """The threads that hash download chunks beside their writes (one per core, made once)."""
+    global _pool  # noqa: PLW0603  # one pool per process, made on the first large download
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="cloudstorage-md5")
+        return _pool
 
 
 class CheckedWriter:
@@ -130,9 +146,18 @@ class CheckedWriter:
         self._md5: Any = hashlib.md5(usedforsecurity=False)
 
     def write(self, data: bytes) -> object:
-        if self._md5 is not None:
+        if self._md5 is None:
+            return self._writer.write(data)
+        if len(data) < HASH_BESIDE_BYTES:
             self._md5.update(data)
-        return self._writer.write(data)
+            return self._writer.write(data)
+        # hashlib and file writes both release the GIL: hash in a thread while this one
+        # writes the same bytes, and wait for both before the caller may reuse the buffer
+        hashing = _hashing_pool().submit(self._md5.update, data)
+        try:
+            return self._writer.write(data)
+        finally:
+            hashing.result()
 
     def leave_check_to_reader(self) -> None:
         """Check nothing here: the driver's reader checks the bytes with the service's hash."""

@@ -33,7 +33,7 @@ from s3fs.core import S3_RETRYABLE_ERRORS  # a cut body (private, as is fs._call
 from cloudstorage.base.retry import RetryOptions
 from cloudstorage.exceptions import CloudStorageError
 
-__all__ = ["download", "upload"]
+__all__ = ["download", "lookup", "upload"]
 
 logger = logging.getLogger("cloudstorage")
 
@@ -225,6 +225,35 @@ async def _read_body(body: Any, length: int | None) -> bytes | bytearray:
             break
         got += count
     return buffer
+
+
+def lookup(
+    fs: Any, bucket: str, key: str, length: int
+) -> tuple[dict[str, Any], bytes | bytearray | None]:
+    """One ranged GET of the first ``length`` bytes: the answer (every attribute a HEAD shows,
+    ``ContentLength`` the whole object's) and the bytes (None if the server ignored the range
+    and sent more: those are not read).
+
+    An empty object has no byte 0: S3 answers 416, raised as ``OSError`` (EINVAL) by s3fs.
+    """
+
+    async def call() -> tuple[dict[str, Any], bytes | bytearray | None]:
+        answer = await fs._call_s3(
+            "get_object", Bucket=bucket, Key=key, Range=f"bytes=0-{length - 1}"
+        )
+        body = answer.pop("Body")
+        try:
+            if (answer.get("ContentLength") or 0) > length:
+                return answer, None
+            return answer, await _read_body(body, answer.get("ContentLength"))
+        finally:
+            body.close()
+
+    answer, data = _submit(fs, _error_wrapper(call, retries=fs.retries)).result()
+    total = str(answer.get("ContentRange") or "").rpartition("/")[2]
+    if total.isdigit():  # absent if the server ignored the range and sent everything
+        answer["ContentLength"] = int(total)
+    return answer, data
 
 
 def download(

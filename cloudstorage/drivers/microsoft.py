@@ -29,7 +29,7 @@ from functools import cached_property
 from typing import IO, Any, cast
 from urllib.parse import quote
 
-from cloudstorage.base import Blob, Container, Driver, transfer
+from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
 from cloudstorage.base.settings import (
     FILENAME,
     BlobSettings,
@@ -50,7 +50,7 @@ from fs_bridge.file_range import FileRange
 
 try:
     import adlfs  # noqa: F401  # registers nothing, but the "az" protocol needs it installed
-    from azure.core.exceptions import AzureError
+    from azure.core.exceptions import AzureError, HttpResponseError
     from azure.storage.blob import (
         BlobBlock,
         BlobClient,
@@ -307,12 +307,24 @@ class AzureStorageDriver(Driver):
         client = self.service.get_blob_client(container, blob)
         with self._errors(container, blob):
             properties = client.get_blob_properties()
-        info = _info_from_properties(container, properties)
-        if info["type"] != "file":
-            raise NotFoundError(
-                f"blob {blob!r} in container {container!r} was not found (a folder)"
-            )
-        return info
+        return _file_info(container, blob, properties)
+
+    def _blob_lookup(self, container: str, blob: str) -> tuple[dict[str, Any], bytes | None]:
+        """One ranged Get Blob: its headers carry every property (Content-MD5 the stored
+        blob's, the size in Content-Range), its body a small blob whole."""
+        client = self.service.get_blob_client(container, blob)
+        try:
+            with self._errors(container, blob):
+                downloader = client.download_blob(offset=0, length=prefetch.HEAD_BYTES)
+                body = downloader.readall()
+        except CloudStorageError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, HttpResponseError) or cause.status_code != 416:
+                raise
+            return self._blob_info(container, blob), b""  # an empty blob has no byte 0
+        properties = downloader.properties
+        properties.size = int(str(properties.content_range).rpartition("/")[2])
+        return _file_info(container, blob, properties), body
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         """adlfs ``open(path, "wb", ...)`` options; `_upload` sends the same to the SDK."""
@@ -375,6 +387,8 @@ class AzureStorageDriver(Driver):
 
     def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
         """One GET for a blob up to `transfer.CHUNK_SIZE`; larger ones stream in such ranges."""
+        if self._download_kept(blob, destination):
+            return
         client = self.service.get_blob_client(blob.container.name, blob.name)
         target = f"blob {blob.name!r} in container {blob.container.name!r}"
         with self._errors(blob.container.name, blob.name):
@@ -623,6 +637,14 @@ def _info_from_properties(container: str, properties: BlobProperties) -> dict[st
         size=None if folder else properties.size,
         type="directory" if folder else "file",
     )
+    return info
+
+
+def _file_info(container: str, blob: str, properties: BlobProperties) -> dict[str, Any]:
+    """The ``info`` dict of a looked-up blob; `NotFoundError` if adlfs would call it a folder."""
+    info = _info_from_properties(container, properties)
+    if info["type"] != "file":
+        raise NotFoundError(f"blob {blob!r} in container {container!r} was not found (a folder)")
     return info
 
 

@@ -459,11 +459,13 @@ def test_small_operations_cost_one_request(container: Container, sent):
     assert len(sent) == 1, sent  # one Put Blob, metadata and headers included
     sent.clear()
     blob = container.get_blob("a.txt")
-    assert len(sent) == 1, sent  # one Get Blob Properties
+    assert len(sent) == 1, sent  # one ranged Get Blob: every property, a small blob whole
     sent.clear()
     out = io.BytesIO()
     blob.download(out)
     assert out.getvalue() == b"small"
+    assert sent == []  # the lookup's bytes
+    blob.download(out)
     assert len(sent) == 1, sent  # one ranged GET
 
 
