@@ -249,7 +249,7 @@ def lookup(
         finally:
             body.close()
 
-    answer, data = _submit(fs, _error_wrapper(call, retries=fs.retries)).result()
+    answer, data = _submit(fs, call()).result()  # botocore retries the request
     total = str(answer.get("ContentRange") or "").rpartition("/")[2]
     if total.isdigit():  # absent if the server ignored the range and sent everything
         answer["ContentLength"] = int(total)
