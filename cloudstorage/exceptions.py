@@ -8,6 +8,7 @@ catches them without knowing this library.
 from __future__ import annotations
 
 __all__ = [
+    "AlreadyExistsError",
     "CloudStorageError",
     "CredentialsError",
     "IsNotEmptyError",
@@ -41,3 +42,7 @@ class CredentialsError(CloudStorageError, PermissionError):
 
 class SignatureExpiredError(CloudStorageError, PermissionError):
     """A signed URL or upload form is past its expiry time."""
+
+
+class AlreadyExistsError(CloudStorageError, FileExistsError):
+    """A create-only write (``overwrite=False``) met an existing blob; nothing was changed."""

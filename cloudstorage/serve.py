@@ -4,7 +4,9 @@
 signature's Content-Disposition and Content-Type overrides). ``POST {base_url}`` with the
 fields of `LocalDriver.generate_container_upload_url` and a ``file`` part stores the upload,
 enforcing the policy the signature carries: expiry, blob name and container, size range,
-content type. Uploads are atomic: a refused or broken upload stores nothing.
+content type. ``PUT {base_url}?signature=...`` (`LocalDriver.generate_put_url`) stores the
+request's body as the signed blob, with the signed content type and metadata. Uploads are
+atomic: a refused or broken upload stores nothing.
 
     cloudstorage serve --root ./storage --secret ... --port 8000
 
@@ -50,9 +52,11 @@ class SignedStorageApp:
                 response = self._download(request)
             elif request.method == "POST":
                 response = self._upload(request)
+            elif request.method == "PUT":
+                response = self._put(request)
             else:
                 response = Response("method not allowed\n", status=405)
-                response.headers["Allow"] = "GET, HEAD, POST"
+                response.headers["Allow"] = "GET, HEAD, POST, PUT"
         except HTTPException as error:
             response = Response(f"{error.description}\n", status=error.code, mimetype="text/plain")
         finally:
@@ -97,8 +101,8 @@ class SignedStorageApp:
         # The signature travels in the form; read the small fields before trusting a large body.
         request.max_form_memory_size = _FORM_OVERHEAD
         payload = self._payload(request.form.get("signature"))
-        if "meta_data" not in payload:
-            raise Forbidden("this signature grants a download, not an upload")
+        if "meta_data" not in payload or payload.get("grant") == "put":
+            raise Forbidden("this signature grants no form upload")
         for field in ("container", "blob_name"):
             if request.form.get(field, payload[field]) != payload[field]:
                 raise Forbidden(f"the form's {field} does not match its signature")
@@ -132,6 +136,28 @@ class SignedStorageApp:
             return Response(status=303, headers={"Location": redirect})
         status = int(payload.get("success_action_status") or 201)
         return Response(status=status if status in (200, 201, 204) else 201)
+
+    def _put(self, request: Request) -> Response:
+        """One signed PUT: the body becomes the blob, published only once complete."""
+        payload = self._payload(request.args.get("signature"))
+        if payload.get("grant") != "put":
+            raise Forbidden("this signature grants no PUT")
+        allowed_type = payload.get("content_type")
+        if allowed_type and request.mimetype != allowed_type:
+            raise Forbidden(f"the URL allows content type {allowed_type}, not {request.mimetype}")
+        try:
+            container = self.driver.get_container(payload["container"])
+            container.upload_blob(
+                request.stream,
+                blob_name=payload["blob_name"],
+                meta_data=payload.get("meta_data"),
+                content_type=allowed_type or request.mimetype or None,
+            )
+        except NotFoundError as exc:
+            raise NotFound(str(exc)) from exc
+        except CloudStorageError as exc:
+            raise BadRequest(str(exc)) from exc
+        return Response(status=201)
 
 
 def _stream_size(stream: Any) -> int:

@@ -128,8 +128,11 @@ class Container:
         cache_control: str | None = None,
         chunk_size: int = 1024,
         extra: dict[str, Any] | None = None,
+        *,
+        overwrite: bool = True,
     ) -> Blob:
-        """Upload a file by path or binary stream; see `Driver.upload_blob`."""
+        """Upload a file by path or binary stream (``overwrite=False``: create-only, else
+        `AlreadyExistsError`); see `Driver.upload_blob`."""
         return self.driver.upload_blob(
             self,
             filename,
@@ -141,6 +144,7 @@ class Container:
             cache_control=cache_control,
             chunk_size=chunk_size,
             extra=extra,
+            overwrite=overwrite,
         )
 
     def copy_blob(
@@ -151,6 +155,12 @@ class Container:
         ``blob_name`` defaults to the source's name; see `Driver.copy_blob`.
         """
         return self.driver.copy_blob(blob, self, blob_name, overwrite=overwrite)
+
+    def move_blob(
+        self, blob: Blob, blob_name: str | None = None, *, overwrite: bool = True
+    ) -> Blob:
+        """Copy ``blob`` here as ``blob_name``, then delete the source; see `Driver.move_blob`."""
+        return self.driver.move_blob(blob, self, blob_name, overwrite=overwrite)
 
     def get_blob(self, blob_name: str) -> Blob:
         """The blob of that name; `NotFoundError` if there is none."""
@@ -194,6 +204,18 @@ class Container:
             content_type=content_type,
             cache_control=cache_control,
             extra=extra,
+        )
+
+    def generate_put_url(
+        self,
+        blob_name: str,
+        expires: int = 3600,
+        content_type: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A presigned ``PUT``: ``{'url', 'headers'}``; see `Driver.generate_put_url`."""
+        return self.driver.generate_put_url(
+            self, blob_name, expires=expires, content_type=content_type, meta_data=meta_data
         )
 
     def enable_cdn(self) -> bool:
