@@ -106,7 +106,7 @@ single-request limit): two requests and no copy in memory, where 8 MiB blocks co
 _HASH_BUFFER = 1024 * 1024
 """Bytes per read of a local file, to hash it and to send it."""
 _LocalFile = io.BufferedReader | io.BufferedRandom | io.FileIO
-_IF_MISSING: dict[str, Any] = {"etag": "*", "match_condition": MatchConditions.IfMissing}
+_IF_MISSING: dict[str, Any] = {"match_condition": MatchConditions.IfMissing}
 """SDK keywords of ``If-None-Match: *``: the write happens only where no blob exists."""
 _COPY_POLL = 0.5
 """Seconds between looks at a pending copy's status."""
@@ -344,7 +344,10 @@ class AzureStorageDriver(Driver):
             short = len(first) < wanted  # the stream ended
             second = b"" if short else _read_exactly(source.stream, transfer.CHUNK_SIZE)
             if not second:
-                client.upload_blob(first, overwrite=True, validate_content=True, **options)
+                # Put Blob takes a create-only condition as overwrite=False (If-None-Match: *)
+                put = {key: value for key, value in options.items() if key not in _IF_MISSING}
+                overwrite = len(put) == len(options)
+                client.upload_blob(first, overwrite=overwrite, validate_content=True, **put)
                 size = len(first)
             else:
                 size = _upload_blocks(client, source.stream, (first, second), options)
