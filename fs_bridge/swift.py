@@ -484,20 +484,18 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         headers = object_headers(content_type, content_disposition, cache_control, metadata)
         self._request("POST", container, key, headers=headers)
 
-    def cp_file(self, path1: str, path2: str, exclusive: bool = False, **kwargs: Any) -> None:
+    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Server-side copy (one PUT with ``X-Copy-From``): bytes and attributes.
 
         A large object's copy is one object holding its bytes (Swift joins the segments, up to
-        its largest object, 5 GiB). ``exclusive``: create-only (``If-None-Match: *``),
-        ``FileExistsError`` if ``path2`` exists.
+        its largest object, 5 GiB). There is no create-only copy: Swift applies
+        ``If-None-Match`` to the source's GET, not to the write.
         """
         source, source_key = self.split_path(path1)
         container, key = self.split_path(path2)
         copy_from = "/" + quote(source, safe="") + "/" + quote(source_key, safe="/")
         headers = {"X-Copy-From": copy_from, "Content-Length": "0"}
-        if exclusive:
-            headers["If-None-Match"] = "*"
-        replaced = [] if exclusive else self._replaced_segments(container, key)
+        replaced = self._replaced_segments(container, key)
         try:
             self._request("PUT", container, key, headers=headers)
         except FileNotFoundError:

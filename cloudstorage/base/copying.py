@@ -40,7 +40,7 @@ def copy_blob(
 ) -> Blob:
     """Copy ``blob`` into ``container`` as ``blob_name``; see `Driver.copy_blob`."""
     name = _target(blob, container, blob_name)
-    if blob.driver.identity != driver.identity:
+    if blob.driver.identity != driver.identity or not (overwrite or driver.server_side_create_only):
         return _copy_streamed(driver, blob, container, name, overwrite)
     source = driver._path(blob.container.name, blob.name)
     with driver._errors(container.name, name), create_only(overwrite, container.name, name):

@@ -58,6 +58,8 @@ class Driver(ABC):
     """The longest ``expires`` a signed URL or form may have (None: no limit of ours)."""
     transport_errors: ClassVar[tuple[type[Exception], ...]] = ()
     """Connection-level errors of the driver's HTTP stack (raised once its retries gave up)."""
+    server_side_create_only: ClassVar[bool] = True
+    """A create-only copy within the store is server-side (False: it streams, create-only)."""
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""

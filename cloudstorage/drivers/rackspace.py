@@ -83,6 +83,9 @@ class SwiftDriver(Driver):
     url = "https://docs.openstack.org/swift/"
     protocol = "swift"
     batched_deletes = True  # the bulk middleware's POST ?bulk-delete, where the cluster has it
+    server_side_create_only = False
+    """Swift's copy sends ``If-None-Match`` to the source's GET (answered 304), not to the
+    write: a create-only copy streams through the client, its PUT create-only."""
     container_acls: ClassVar[frozenset[str] | None] = frozenset()  # no canned ACLs in Swift
     blob_acls: ClassVar[frozenset[str] | None] = frozenset()
 

@@ -7,7 +7,6 @@ import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-import requests
 
 from cloudstorage import Container
 from cloudstorage.exceptions import CloudStorageError
