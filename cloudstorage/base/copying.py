@@ -9,9 +9,10 @@ whose uploads are atomic: an interrupted copy leaves no partial blob.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.exceptions import AlreadyExistsError, CloudStorageError
@@ -59,7 +60,7 @@ def _copy_streamed(
     with reader:
         return driver.upload_blob(
             container,
-            reader,
+            cast(IO[bytes], _SourceReader(reader, blob)),
             blob_name=name,
             meta_data=blob.meta_data,
             content_type=blob.content_type,
@@ -97,3 +98,27 @@ def create_only(overwrite: bool, container: str, name: str) -> Iterator[None]:
             f"blob {name!r} in container {container!r} already exists (overwrite=False): "
             "nothing was changed"
         ) from exc
+
+
+class _SourceReader(io.RawIOBase):
+    """The source blob's reader, read once in order; its driver translates its errors (a
+    dropped download raises `CloudStorageError`, not the source SDK's exception)."""
+
+    def __init__(self, file: Any, blob: Blob) -> None:
+        super().__init__()
+        self._file = file
+        self._blob = blob
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        with self._blob.driver._errors(self._blob.container.name, self._blob.name):
+            data: bytes = self._file.read(-1 if size is None else size)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        with self._blob.driver._errors(self._blob.container.name, self._blob.name):
+            data = self._file.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

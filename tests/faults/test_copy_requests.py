@@ -1,14 +1,18 @@
-"""A copy within one store is one request, counted at the proxy, and no blob byte passes it."""
+"""Copies seen at the proxy: one request within a store, no blob byte through the client;
+an interrupted copy between stores leaves no blob."""
 
 from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 
 from cloudstorage import Container
 from cloudstorage.drivers import _s3_copy
+from cloudstorage.drivers.local import LocalDriver
+from cloudstorage.exceptions import CloudStorageError
 from tests.faults.conftest import S3_FAMILY, Cloud
 
 SIZE = 1024 * 1024
@@ -50,3 +54,31 @@ def test_multipart_copy_keeps_bytes_and_attributes(
     copied.download(out)
     assert out.getvalue() == data
     assert (copied.content_type, dict(copied.meta_data)) == ("text/csv", {"k": "v"})
+
+
+def test_interrupted_copy_out_of_the_store_leaves_no_blob(
+    cloud: Cloud, bucket: Container, tmp_path: Path
+):
+    """Every read of the source breaks off mid-answer: the copy raises, nothing appears."""
+    bucket.upload_blob(io.BytesIO(os.urandom(3 * SIZE)), blob_name="src.bin")
+    source = bucket.get_blob("src.bin")
+    target = LocalDriver(str(tmp_path / "store")).create_container("target")
+    cloud.proxy.drop_response("GET", r"src\.bin", times=1000)
+    with pytest.raises((CloudStorageError, OSError)):
+        target.copy_blob(source)
+    assert list(target) == []
+    assert os.listdir(tmp_path / "store" / "target") == []  # no temporary file either
+
+
+def test_interrupted_copy_into_the_store_leaves_no_blob(
+    cloud: Cloud, bucket: Container, tmp_path: Path
+):
+    """Every write the copy sends fails: the copy raises, no blob (nor old one) changes."""
+    local = LocalDriver(str(tmp_path / "store")).create_container("source")
+    source = local.upload_blob(io.BytesIO(os.urandom(10 * SIZE)), blob_name="big.bin")
+    cloud.proxy.fail("PUT", r"big\.bin", times=1000)
+    cloud.proxy.fail("POST", r"big\.bin", times=1000)
+    with pytest.raises(CloudStorageError):
+        bucket.copy_blob(source)
+    cloud.proxy.clear()
+    assert "big.bin" not in bucket
