@@ -116,21 +116,14 @@ class SignedStorageApp:
         allowed_type = payload.get("content_type")
         if allowed_type and upload.mimetype and upload.mimetype != allowed_type:
             raise Forbidden(f"the policy allows content type {allowed_type}, not {upload.mimetype}")
-        try:
-            container = self.driver.get_container(payload["container"])
-            container.upload_blob(
-                upload.stream,
-                blob_name=payload["blob_name"],
-                acl=payload.get("acl"),
-                meta_data=payload.get("meta_data"),
-                content_type=allowed_type,
-                content_disposition=payload.get("content_disposition"),
-                cache_control=payload.get("cache_control"),
-            )
-        except NotFoundError as exc:
-            raise NotFound(str(exc)) from exc
-        except CloudStorageError as exc:
-            raise BadRequest(str(exc)) from exc
+        self._store(
+            payload,
+            upload.stream,
+            acl=payload.get("acl"),
+            content_type=allowed_type,
+            content_disposition=payload.get("content_disposition"),
+            cache_control=payload.get("cache_control"),
+        )
         redirect = payload.get("success_action_redirect")
         if redirect:
             return Response(status=303, headers={"Location": redirect})
@@ -145,19 +138,23 @@ class SignedStorageApp:
         allowed_type = payload.get("content_type")
         if allowed_type and request.mimetype != allowed_type:
             raise Forbidden(f"the URL allows content type {allowed_type}, not {request.mimetype}")
+        self._store(payload, request.stream, content_type=allowed_type or request.mimetype or None)
+        return Response(status=201)
+
+    def _store(self, payload: dict[str, Any], stream: Any, **settings: Any) -> None:
+        """Upload ``stream`` as the signed blob with the signed metadata (atomically)."""
         try:
             container = self.driver.get_container(payload["container"])
             container.upload_blob(
-                request.stream,
+                stream,
                 blob_name=payload["blob_name"],
                 meta_data=payload.get("meta_data"),
-                content_type=allowed_type or request.mimetype or None,
+                **settings,
             )
         except NotFoundError as exc:
             raise NotFound(str(exc)) from exc
         except CloudStorageError as exc:
             raise BadRequest(str(exc)) from exc
-        return Response(status=201)
 
 
 def _stream_size(stream: Any) -> int:

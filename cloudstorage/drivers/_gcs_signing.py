@@ -11,7 +11,7 @@ from cloudstorage.base.settings import BlobSettings
 MAX_SIGNED_LIFETIME = 7 * 24 * 3600
 """V4 signatures last at most seven days."""
 
-__all__ = ["MAX_SIGNED_LIFETIME", "download_url", "form_fields", "put_url", "upload_form"]
+__all__ = ["MAX_SIGNED_LIFETIME", "download_url", "form_fields", "upload_form"]
 
 
 def download_url(
@@ -25,8 +25,13 @@ def download_url(
     content_disposition: str | None = None,
     content_type: str | None = None,
     generation: str | int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> str:
-    """A V4 signed URL at ``endpoint``; the response headers are overridden as asked."""
+    """A V4 signed URL at ``endpoint``; the response headers are overridden as asked.
+
+    ``headers`` are signed too: the request must send exactly them (a PUT's content type
+    and ``x-goog-meta-*``).
+    """
     url: str = (
         client.bucket(bucket)
         .blob(blob)
@@ -37,31 +42,7 @@ def download_url(
             response_disposition=content_disposition,
             response_type=content_type,
             generation=generation,
-            credentials=credentials,
-            version="v4",
-        )
-    )
-    return url
-
-
-def put_url(
-    client: Any,
-    credentials: Any,
-    endpoint: str,
-    bucket: str,
-    blob: str,
-    expires: int,
-    headers: Mapping[str, str],
-) -> str:
-    """A V4 signed URL for one ``PUT``; the client must send exactly ``headers``."""
-    url: str = (
-        client.bucket(bucket)
-        .blob(blob)
-        .generate_signed_url(
-            expiration=timedelta(seconds=expires),
-            api_access_endpoint=endpoint,
-            method="PUT",
-            headers=dict(headers),
+            headers=dict(headers) if headers else None,
             credentials=credentials,
             version="v4",
         )

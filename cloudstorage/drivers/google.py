@@ -436,9 +436,9 @@ class GoogleStorageDriver(Driver):
         headers = {f"x-goog-meta-{k}": v for k, v in settings.meta_data.items()}
         if settings.content_type:
             headers["Content-Type"] = settings.content_type
-        url = _gcs_signing.put_url(
+        url = _gcs_signing.download_url(
             self.client, self.credentials, self.public_endpoint, container.name,
-            policy.blob_name, policy.expires, headers,
+            policy.blob_name, policy.expires, method="PUT", headers=headers,
         )  # fmt: skip
         return {"url": url, "headers": headers}
 
