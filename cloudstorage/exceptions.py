@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import ClassVar
 
 __all__ = [
+    "AlreadyExistsError",
     "CloudStorageError",
     "CredentialsError",
     "InvalidSignatureError",
@@ -71,3 +72,9 @@ class InvalidSignatureError(CloudStorageError, PermissionError):
     """A local signature was altered, or made with another secret or salt."""
 
     code = HTTPStatus.FORBIDDEN
+
+
+class AlreadyExistsError(CloudStorageError, FileExistsError):
+    """A create-only write (``overwrite=False``) met an existing blob; nothing was changed."""
+
+    code = HTTPStatus.CONFLICT

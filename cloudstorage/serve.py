@@ -5,7 +5,9 @@ signature's Content-Disposition and Content-Type overrides). ``POST {base_url}``
 fields of `LocalDriver.generate_container_upload_url` and a ``file`` part stores the upload,
 enforcing the policy the signature carries: expiry, blob name and container, size range,
 content type. A ``blob_name`` of ``""`` or a prefix is completed by the uploaded file's name
-(as `UploadPolicy.key` says). Uploads are atomic: a refused or broken upload stores nothing.
+(as `UploadPolicy.key` says). ``PUT {base_url}?signature=...`` (`LocalDriver.generate_put_url`)
+stores the request's body as the signed blob, with the signed content type and metadata.
+Uploads are atomic: a refused or broken upload stores nothing.
 
     cloudstorage serve --root ./storage --secret ... --port 8000
 
@@ -54,9 +56,11 @@ class SignedStorageApp:
                 response = self._download(request)
             elif request.method == "POST":
                 response = self._upload(request)
+            elif request.method == "PUT":
+                response = self._put(request)
             else:
                 response = Response("method not allowed\n", status=405)
-                response.headers["Allow"] = "GET, HEAD, POST"
+                response.headers["Allow"] = "GET, HEAD, POST, PUT"
         except HTTPException as error:
             response = Response(f"{error.description}\n", status=error.code, mimetype="text/plain")
         finally:
@@ -101,8 +105,8 @@ class SignedStorageApp:
         # The signature travels in the form; read the small fields before trusting a large body.
         request.max_form_memory_size = _FORM_OVERHEAD
         payload = self._payload(request.form.get("signature"))
-        if "meta_data" not in payload:
-            raise Forbidden("this signature grants a download, not an upload")
+        if "meta_data" not in payload or payload.get("grant") == "put":
+            raise Forbidden("this signature grants no form upload")
         for field in ("container", "blob_name"):
             if request.form.get(field, payload[field]) != payload[field]:
                 raise Forbidden(f"the form's {field} does not match its signature")
@@ -116,26 +120,48 @@ class SignedStorageApp:
         allowed_type = payload.get("content_type")
         if allowed_type and upload.mimetype and upload.mimetype != allowed_type:
             raise Forbidden(f"the policy allows content type {allowed_type}, not {upload.mimetype}")
-        try:
-            container = self.driver.get_container(payload["container"])
-            container.upload_blob(
-                upload.stream,
-                blob_name=_blob_name(payload["blob_name"], upload.filename),
-                acl=payload.get("acl"),
-                meta_data=payload.get("meta_data"),
-                content_type=allowed_type,
-                content_disposition=payload.get("content_disposition"),
-                cache_control=payload.get("cache_control"),
-            )
-        except NotFoundError as exc:
-            raise NotFound(str(exc)) from exc
-        except CloudStorageError as exc:
-            raise BadRequest(str(exc)) from exc
+        self._store(
+            payload,
+            upload.stream,
+            blob_name=_blob_name(payload["blob_name"], upload.filename),
+            acl=payload.get("acl"),
+            content_type=allowed_type,
+            content_disposition=payload.get("content_disposition"),
+            cache_control=payload.get("cache_control"),
+        )
         redirect = payload.get("success_action_redirect")
         if redirect:
             return Response(status=303, headers={"Location": redirect})
         status = int(payload.get("success_action_status") or 201)
         return Response(status=status if status in (200, 201, 204) else 201)
+
+    def _put(self, request: Request) -> Response:
+        """One signed PUT: the body becomes the blob, published only once complete."""
+        payload = self._payload(request.args.get("signature"))
+        if payload.get("grant") != "put":
+            raise Forbidden("this signature grants no PUT")
+        allowed_type = payload.get("content_type")
+        if allowed_type and request.mimetype != allowed_type:
+            raise Forbidden(f"the URL allows content type {allowed_type}, not {request.mimetype}")
+        self._store(payload, request.stream, content_type=allowed_type or request.mimetype or None)
+        return Response(status=201)
+
+    def _store(
+        self, payload: dict[str, Any], stream: Any, blob_name: str | None = None, **settings: Any
+    ) -> None:
+        """Upload ``stream`` as the signed blob with the signed metadata (atomically)."""
+        try:
+            container = self.driver.get_container(payload["container"])
+            container.upload_blob(
+                stream,
+                blob_name=blob_name or payload["blob_name"],
+                meta_data=payload.get("meta_data"),
+                **settings,
+            )
+        except NotFoundError as exc:
+            raise NotFound(str(exc)) from exc
+        except CloudStorageError as exc:
+            raise BadRequest(str(exc)) from exc
 
 
 def _blob_name(blob_name: str, filename: str | None) -> str:

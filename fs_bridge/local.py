@@ -30,6 +30,7 @@ from fsspec.spec import AbstractFileSystem
 
 from fs_bridge import _xattrs
 from fs_bridge._beneath import NO_OPENAT2, openat2, openat2_supported
+from fs_bridge._clone import clone_file
 from fs_bridge._names import (
     TEMP_PREFIX,
     InvalidNameError,
@@ -434,16 +435,20 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
         finally:
             os.close(fd)
 
-    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
-        """Copy bytes and attributes; the copy appears atomically."""
+    def cp_file(self, path1: str, path2: str, exclusive: bool = False, **kwargs: Any) -> None:
+        """Copy bytes and attributes in the kernel (a reflink where the filesystem can) into a
+        hidden temporary file, renamed into place: the copy appears whole or not at all.
+
+        ``exclusive``: create-only, ``FileExistsError`` if ``path2`` exists (``link()``).
+        """
         try:
             reader = self.open_local_file(path1)
         except IsADirectoryError:
             return  # folders appear with the blobs copied into them
         with reader:
             attributes = _xattrs.read(reader.fileno())
-            with self.open(path2, "wb", **attributes) as writer:
-                shutil.copyfileobj(reader, writer, _HASH_BLOCK)
+            with self.open(path2, "xb" if exclusive else "wb", **attributes) as writer:
+                clone_file(reader.fileno(), writer.fileno())
 
     # -- folders and removal ----------------------------------------------------------------
 

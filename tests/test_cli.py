@@ -16,7 +16,7 @@ import requests
 from cloudstorage.drivers.local import LocalDriver
 
 SCRIPT = shutil.which("cloudstorage", path=os.path.dirname(sys.executable))
-COMMANDS = ["ls", "cp", "rm", "mb", "rb", "info", "sign", "form", "serve"]
+COMMANDS = ["ls", "cp", "mv", "rm", "mb", "rb", "info", "sign", "form", "serve"]
 
 
 @pytest.fixture
@@ -228,3 +228,22 @@ def test_readme_recursive_copy_into_a_missing_container(tmp_path, env):
     run(tmp_path, env, "cp", "cat.png", "local://photos/")
     run(tmp_path, env, "cp", "-r", "local://photos", "local://backup/photos")
     assert "local://backup/photos/cat.png" in run(tmp_path, env, "ls", "local://backup").stdout
+
+
+def test_cp_and_mv_between_store_urls(tmp_path, env):
+    (tmp_path / "cat.csv").write_text("a,b\n1,2\n")
+    run(tmp_path, env, "mb", "local://photos")
+    run(tmp_path, env, "mb", "local://archive")
+    run(tmp_path, env, "cp", "cat.csv", "local://photos/")
+    run(tmp_path, env, "cp", "local://photos/cat.csv", "local://archive/copy.csv")
+    run(tmp_path, env, "mv", "local://photos/cat.csv", "local://archive/")
+    store = tmp_path / "storage"
+    assert (store / "archive" / "copy.csv").read_text() == "a,b\n1,2\n"
+    assert (store / "archive" / "cat.csv").read_text() == "a,b\n1,2\n"
+    assert not (store / "photos" / "cat.csv").exists()
+    info = json.loads(run(tmp_path, env, "info", "local://archive/cat.csv").stdout)
+    assert info["content_type"] == "text/csv"
+    failed = run(tmp_path, env, "mv", "local://photos/cat.csv", "local://archive/", ok=False)
+    assert failed.returncode == 1
+    assert "not found" in failed.stderr
+    assert (store / "archive" / "cat.csv").exists()

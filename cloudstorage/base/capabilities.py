@@ -95,6 +95,20 @@ def _bulk_delete(driver: type[Driver]) -> Cell:
     return Cell("batched" if driver.batched_deletes else "one request per blob")
 
 
+def _server_side_copy(driver: type[Driver]) -> Cell:
+    if not driver.server_side_create_only:
+        return Cell(YES, "a create-only copy (`overwrite=False`) streams through the client")
+    return Cell(YES)
+
+
+def _create_only(driver: type[Driver]) -> Cell:
+    if not driver.server_side_create_only:
+        return Cell(
+            YES, "the service checks `If-None-Match` before it stores: racing uploads may both win"
+        )
+    return _overrides("_upload_new")(driver)
+
+
 ROWS: tuple[Row, ...] = (
     Row("fsspec protocol", lambda driver: Cell(f"`{driver.protocol}`")),
     Row("`blob.checksum`", lambda driver: Cell(driver.hash_type)),
@@ -105,6 +119,9 @@ ROWS: tuple[Row, ...] = (
     Row("longest URL lifetime", _lifetime),
     Row("CDN (`enable_cdn`)", _overrides("enable_container_cdn")),
     Row("bulk delete", _bulk_delete),
+    Row("server-side copy and move", _server_side_copy),
+    Row("create-only uploads", _create_only),
+    Row("presigned PUT", _overrides("_put_url")),
 )
 
 

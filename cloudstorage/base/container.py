@@ -162,6 +162,8 @@ class Container:
         cache_control: str | None = None,
         chunk_size: int = 1024,
         extra: dict[str, Any] | None = None,
+        *,
+        overwrite: bool = True,
     ) -> Blob:
         """Upload a file by path or binary stream; see `Driver.upload_blob`.
 
@@ -175,12 +177,14 @@ class Container:
             cache_control: the ``Cache-Control`` downloads answer with.
             chunk_size: a lower bound on the transfer's chunks, in bytes.
             extra: service-specific request options.
+            overwrite: False makes the upload create-only, decided by the service.
 
         Returns:
             The uploaded blob.
 
         Raises:
             FileNotFoundError: ``filename`` is a path that does not exist.
+            AlreadyExistsError: ``overwrite=False`` and the blob exists (nothing changed).
             CloudStorageError: invalid input (before any request), or the upload failed.
         """
         return self.driver.upload_blob(
@@ -194,6 +198,7 @@ class Container:
             cache_control=cache_control,
             chunk_size=chunk_size,
             extra=extra,
+            overwrite=overwrite,
         )
 
     def copy_blob(
@@ -204,6 +209,12 @@ class Container:
         ``blob_name`` defaults to the source's name; see `Driver.copy_blob`.
         """
         return self.driver.copy_blob(blob, self, blob_name, overwrite=overwrite)
+
+    def move_blob(
+        self, blob: Blob, blob_name: str | None = None, *, overwrite: bool = True
+    ) -> Blob:
+        """Copy ``blob`` here as ``blob_name``, then delete the source; see `Driver.move_blob`."""
+        return self.driver.move_blob(blob, self, blob_name, overwrite=overwrite)
 
     def get_blob(self, blob_name: str) -> Blob:
         """The blob of that name; `NotFoundError` if there is none.
@@ -309,6 +320,18 @@ class Container:
             content_type=content_type,
             cache_control=cache_control,
             extra=extra,
+        )
+
+    def generate_put_url(
+        self,
+        blob_name: str,
+        expires: int = 3600,
+        content_type: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A presigned ``PUT``: ``{'url', 'headers'}``; see `Driver.generate_put_url`."""
+        return self.driver.generate_put_url(
+            self, blob_name, expires=expires, content_type=content_type, meta_data=meta_data
         )
 
     def enable_cdn(self) -> bool:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import IO, Any, ClassVar
 
-from cloudstorage.base import prefetch, transfer
+from cloudstorage.base import copying, prefetch, transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
 from cloudstorage.base.retry import RetryOptions
@@ -72,6 +72,8 @@ class Driver(ABC):
     """The longest ``expires`` a signed URL or form may have (None: no limit of ours)."""
     transport_errors: ClassVar[tuple[type[Exception], ...]] = ()
     """Connection-level errors of the driver's HTTP stack (raised once its retries gave up)."""
+    server_side_create_only: ClassVar[bool] = True
+    """A create-only copy within the store is server-side (False: it streams, create-only)."""
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""
@@ -445,8 +447,13 @@ class Driver(ABC):
         cache_control: str | None = None,
         chunk_size: int = 1024,
         extra: dict[str, Any] | None = None,
+        *,
+        overwrite: bool = True,
     ) -> Blob:
         """Upload a file, by path or binary stream, replacing any blob of that name.
+
+        With ``overwrite=False`` the upload is create-only, decided atomically by the
+        service: `AlreadyExistsError` (and nothing changed) if the blob exists.
 
         The blob name defaults to the file's name; the content type, when not given, is
         guessed from the leading bytes (python-magic) and the name (mimetypes). Metadata,
@@ -488,8 +495,12 @@ class Driver(ABC):
                 acl=check_acl(acl, self.blob_acls, "blob", type(self).__module__),
             )
             options = self._write_options(settings, extra or {})
-            with self._errors(container.name, name):
-                size = self._upload(source, self._path(container.name, name), options)
+            with (
+                self._errors(container.name, name),
+                copying.create_only(overwrite, container.name, name),
+            ):
+                upload = self._upload if overwrite else self._upload_new
+                size = upload(source, self._path(container.name, name), options)
         logger.debug("uploaded %s/%s (%d bytes)", container.name, name, size)
         return Blob(
             name,
@@ -512,6 +523,10 @@ class Driver(ABC):
         """Stream ``source`` to ``path``; drivers with a faster path-to-store verb override."""
         return transfer.write_remote(self.fs, path, source.stream, options)
 
+    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        """`_upload`, create-only: the service refuses an existing blob (`FileExistsError`)."""
+        raise NotImplementedError(f"{self.name} has no create-only uploads")
+
     def copy_blob(
         self,
         blob: Blob,
@@ -522,25 +537,34 @@ class Driver(ABC):
     ) -> Blob:
         """Copy ``blob`` (from any container, on any driver) into ``container``.
 
-        Bytes, content type, disposition, cache control and metadata travel. This generic
-        path streams the bytes through the client; drivers copy server-side within a store.
+        Bytes, content type, disposition, cache control and metadata travel. Within one store
+        the service copies (no byte through the client); between stores the bytes stream, and
+        an interrupted copy leaves no partial blob. ``blob_name`` defaults to the source's
+        name; a copy onto the source itself is refused (`CloudStorageError`), as is a missing
+        source (`NotFoundError`). With ``overwrite=False``, `AlreadyExistsError` if the
+        destination exists (decided by the service).
         """
-        if not overwrite:
-            raise NotImplementedError("create-only copies are not built yet")
-        name = blob_name or blob.name
-        self._validate_blob_name(name)
-        with blob.driver._errors(blob.container.name, blob.name):
-            reader = blob.driver.open_blob(blob, "rb")
-        with reader:
-            return self.upload_blob(
-                container,
-                reader,
-                blob_name=name,
-                meta_data=blob.meta_data,
-                content_type=blob.content_type,
-                content_disposition=blob.content_disposition,
-                cache_control=blob.cache_control,
-            )
+        return copying.copy_blob(self, blob, container, blob_name, overwrite)
+
+    def move_blob(
+        self,
+        blob: Blob,
+        container: Container,
+        blob_name: str | None = None,
+        *,
+        overwrite: bool = True,
+    ) -> Blob:
+        """`copy_blob`, then delete the source. If that delete fails, the copy stays and the
+        `CloudStorageError` says both facts."""
+        return copying.move_blob(self, blob, container, blob_name, overwrite)
+
+    def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
+        """Copy ``source`` to ``target`` (paths of this store) server-side, attributes too.
+
+        The default is the filesystem's ``cp_file``, server-side in `fs_bridge`'s filesystems
+        (``exclusive=True``: create-only, `FileExistsError` if ``target`` exists).
+        """
+        self.fs.cp_file(source, target, **({} if overwrite else {"exclusive": True}))
 
     def get_blob(self, container: Container, blob_name: str) -> Blob:
         """The blob of that name with all its attributes; `NotFoundError` if there is none.
@@ -780,6 +804,35 @@ class Driver(ABC):
         )
         with self._errors(container.name, blob_name):
             return self._upload_form(container, policy)
+
+    def generate_put_url(
+        self,
+        container: Container,
+        blob_name: str,
+        expires: int = 3600,
+        content_type: str | None = None,
+        meta_data: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A signed URL for one ``PUT`` of ``blob_name``: ``{'url', 'headers'}``.
+
+        The client (a browser, a phone, ``curl``) sends the bytes as the body of ``PUT url``
+        with exactly ``headers`` (the content type, metadata and whatever else the service
+        needs), no SDK. Everything is checked before anything is signed.
+        """
+        self._validate_blob_name(blob_name)
+        policy = UploadPolicy(
+            blob_name=blob_name,
+            expires=check_expires(expires, self.max_url_lifetime),
+            settings=BlobSettings(
+                content_type=content_type, meta_data=self._validate_meta_data(meta_data)
+            ),
+        )
+        with self._errors(container.name, blob_name):
+            return self._put_url(container, policy)
+
+    def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """The service's presigned PUT for a checked policy: ``{'url', 'headers'}``."""
+        raise NotImplementedError(f"{self.name} has no presigned PUT URLs")
 
     def generate_blob_download_url(
         self,

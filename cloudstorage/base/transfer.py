@@ -176,13 +176,17 @@ class CheckedWriter:
             )
 
 
-def write_remote(fs: Any, path: str, reader: IO[bytes], options: dict[str, Any]) -> int:
+def write_remote(
+    fs: Any, path: str, reader: IO[bytes], options: dict[str, Any], mode: str = "wb"
+) -> int:
     """Stream ``reader`` into ``fs`` at ``path``; on any error the remote write is aborted.
+
+    ``mode="xb"`` (where the filesystem has it) creates only: ``FileExistsError`` otherwise.
 
     fsspec's buffered files commit on ``close()`` even when leaving a ``with`` block by an
     exception, so the file is closed only after a complete copy.
     """
-    remote = fs.open(path, "wb", **options)
+    remote = fs.open(path, mode, **options)
     try:
         size = copy_stream(reader, remote)
         remote.close()  # uploads the last part and commits: a failure here aborts too

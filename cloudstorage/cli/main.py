@@ -4,6 +4,7 @@
     cloudstorage cp cat.png local://photos/        # upload (content type guessed)
     cloudstorage ls local://photos
     cloudstorage cp -r local://photos s3://backup/photos
+    cloudstorage mv local://photos/cat.png local://archive/
     cloudstorage sign local://photos/cat.png --expires 300
     cloudstorage serve --port 8000
 
@@ -66,6 +67,15 @@ def _cp(args: argparse.Namespace) -> None:
         _ensure_container(target)
     for src, dst in _copy_pairs(args.source, source, args.target, target, args.recursive):
         _copy_one(src, dst)
+
+
+def _mv(args: argparse.Namespace) -> None:
+    source, target = _store_url(args.source), _store_url(args.target)
+    for (_, src), (_, dst) in _copy_pairs(args.source, source, args.target, target, args.recursive):
+        assert src is not None  # both sides are store URLs
+        assert dst is not None
+        container = connect(dst.scheme).get_container(dst.container)
+        container.move_blob(_get_blob(src), dst.name)
 
 
 def _rm(args: argparse.Namespace) -> None:
@@ -207,14 +217,9 @@ def _copy_one(source: Endpoint, target: Endpoint) -> None:
         os.makedirs(os.path.dirname(os.path.abspath(target_path)), exist_ok=True)
         with local_target(target_path) as local:
             blob.download(writing(local, callback))
-    else:  # store to store, streamed, with the blob's settings
+    else:  # store to store: server-side within one store, else streamed with its settings
         container = connect(target_url.scheme).get_container(target_url.container)
-        with blob.open("rb") as reader:
-            container.upload_blob(
-                reading(reader, callback), blob_name=target_url.name,
-                meta_data=blob.meta_data, content_type=blob.content_type,
-                content_disposition=blob.content_disposition, cache_control=blob.cache_control,
-            )  # fmt: skip
+        container.copy_blob(blob, target_url.name)
     callback.close()
 
 
@@ -279,6 +284,10 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("source")
     cp.add_argument("target")
     cp.add_argument("-r", "--recursive", action="store_true", help="copy a folder or prefix")
+    mv = command("mv", _mv, "move blobs between store URLs (copy, then delete the source)")
+    mv.add_argument("source")
+    mv.add_argument("target")
+    mv.add_argument("-r", "--recursive", action="store_true", help="move every blob of a prefix")
     rm = command("rm", _rm, "delete a blob")
     rm.add_argument("url")
     rm.add_argument("-r", "--recursive", action="store_true", help="every blob under a prefix")

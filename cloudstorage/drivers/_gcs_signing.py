@@ -25,8 +25,13 @@ def download_url(
     content_disposition: str | None = None,
     content_type: str | None = None,
     generation: str | int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> str:
-    """A V4 signed URL at ``endpoint``; the response headers are overridden as asked."""
+    """A V4 signed URL at ``endpoint``; the response headers are overridden as asked.
+
+    ``headers`` are signed too: the request must send exactly them (a PUT's content type
+    and ``x-goog-meta-*``).
+    """
     url: str = (
         client.bucket(bucket)
         .blob(blob)
@@ -37,6 +42,7 @@ def download_url(
             response_disposition=content_disposition,
             response_type=content_type,
             generation=generation,
+            headers=dict(headers) if headers else None,
             credentials=credentials,
             version="v4",
         )

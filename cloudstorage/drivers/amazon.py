@@ -31,6 +31,7 @@ from urllib.parse import quote
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
+from cloudstorage.drivers import _s3_copy as s3_copy
 from cloudstorage.drivers import _s3_forms as forms
 from cloudstorage.drivers import _s3_rules as rules
 from cloudstorage.drivers import _s3_transfer as s3_transfer
@@ -317,6 +318,18 @@ class S3Driver(Driver):
         # the size; the ranged GET finds it and brings a small blob whole
         return not blob.size and blob.__dict__.get("_etag") is UNSET
 
+    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        # s3fs hands If-None-Match to the operations that take it: PutObject and
+        # CompleteMultipartUpload (a refused multipart upload is aborted)
+        with s3_copy.refused_if_exists(ClientError):
+            return self._upload(source, path, {**options, "IfNoneMatch": "*"})
+
+    def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
+        """One CopyObject (no HEAD when the size is known), a multipart copy above 5 GiB."""
+        with s3_copy.refused_if_exists(ClientError):
+            s3_copy.copy(self.fs, source, target, blob.size, create_only=not overwrite)
+        self.fs.invalidate_cache(target)
+
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         # a known size spares s3fs its HEAD; 0 may be a placeholder, so let s3fs look then
         return {"size": blob.size} if blob.size else {}
@@ -379,6 +392,18 @@ class S3Driver(Driver):
             ExpiresIn=policy.expires,
         )
         return form
+
+    def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """A SigV4 presigned PutObject; the content type and metadata are signed headers."""
+        stored = rules.object_params(policy.settings)
+        params = {"Bucket": container.name, "Key": policy.blob_name, **stored}
+        url: str = self.s3.meta.client.generate_presigned_url(
+            "put_object", Params=params, ExpiresIn=policy.expires, HttpMethod="PUT"
+        )
+        headers = {f"x-amz-meta-{k}": v for k, v in stored["Metadata"].items()}
+        if policy.settings.content_type:
+            headers["Content-Type"] = policy.settings.content_type
+        return {"url": url, "headers": headers}
 
     def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A SigV4 presigned URL for GET, HEAD, PUT or DELETE (see `forms.url_request`)."""

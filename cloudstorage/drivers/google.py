@@ -272,7 +272,7 @@ class GoogleStorageDriver(Driver):
         }
         if options["metadata"]:
             resource["metadata"] = options["metadata"]
-        params = {"name": key, "predefinedAcl": options.get("acl")}
+        params = {"name": key, "predefinedAcl": options.get("acl"), **options.get("query", {})}
         stored, sent_md5, size = _gcs_transfer.upload(
             self.fs, bucket, resource, params, source.stream
         )
@@ -288,6 +288,26 @@ class GoogleStorageDriver(Driver):
                 "(corrupted in transit): the upload was deleted"
             )
         return size
+
+    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        # ifGenerationMatch=0: the service stores the object only if none exists (412, which
+        # gcsfs raises as FileExistsError)
+        return self._upload(source, path, {**options, "query": {"ifGenerationMatch": 0}})
+
+    def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
+        """Rewrite, repeated with its token until done (one request for most objects)."""
+        bucket, key, _ = self.fs.split_path(source)
+        target_bucket, target_key, _ = self.fs.split_path(target)
+        params: dict[str, Any] = {} if overwrite else {"ifGenerationMatch": 0}
+        while True:
+            answer = self.fs.call(
+                "POST", "b/{}/o/{}/rewriteTo/b/{}/o/{}", bucket, key, target_bucket, target_key,
+                headers={"Content-Type": "application/json"}, json_out=True, **params,
+            )  # fmt: skip
+            if answer.get("done", True):
+                break
+            params["rewriteToken"] = answer["rewriteToken"]
+        self.fs.invalidate_cache(target)
 
     def _write_attributes(self, path: str, settings: BlobSettings) -> None:
         """One PATCH; a second only to drop metadata keys the new settings do not keep."""
@@ -431,6 +451,18 @@ class GoogleStorageDriver(Driver):
             content_type=grant.content_type,
             generation=grant.extra.get("version"),
         )
+
+    def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """A V4 signed PUT; its headers (content type, ``x-goog-meta-*``) are signed too."""
+        settings = policy.settings
+        headers = {f"x-goog-meta-{k}": v for k, v in settings.meta_data.items()}
+        if settings.content_type:
+            headers["Content-Type"] = settings.content_type
+        url = _gcs_signing.download_url(
+            self.client, self.credentials, self.public_endpoint, container.name,
+            policy.blob_name, policy.expires, method="PUT", headers=headers,
+        )  # fmt: skip
+        return {"url": url, "headers": headers}
 
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A V4 POST policy: ``{'url': bucket URL, 'fields': {...}}`` for a multipart form.

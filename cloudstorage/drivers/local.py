@@ -172,6 +172,10 @@ class LocalDriver(Driver):
             raise
         return size
 
+    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        # "xb": the temporary file is published with link(), which refuses an existing blob
+        return transfer.write_remote(self.fs, path, source.stream, options, mode="xb")
+
     def _known_md5(self, blob: Blob) -> str | None:
         # Nothing travels between the disk and the caller: checking the bytes against the MD5
         # cached beside them would cost more than the copy (85% of a 64 MiB download).
@@ -260,6 +264,27 @@ class LocalDriver(Driver):
             "signature": self._serializer().dumps(payload),
         }
         return {"url": self.base_url or "", "fields": fields}
+
+    def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """A signature granting one ``PUT`` of the blob (``grant: "put"``), as a URL that
+        `cloudstorage.serve` answers when ``base_url`` is set, else the bare token for your
+        app's route (which calls `validate_signature`)."""
+        settings = policy.settings
+        payload = {
+            "grant": "put",
+            "container": container.name,
+            "blob_name": policy.blob_name,
+            "content_type": settings.content_type,
+            "meta_data": dict(settings.meta_data),
+            "max_age": policy.expires,
+            "expires": int(time.time()) + policy.expires,
+        }
+        signature = self._serializer().dumps(payload)
+        url = (
+            f"{self.base_url}?{urlencode({'signature': signature})}" if self.base_url else signature
+        )
+        headers = {"Content-Type": settings.content_type} if settings.content_type else {}
+        return {"url": url, "headers": headers}
 
     def validate_signature(self, signature: str) -> dict[str, Any]:
         """The payload of a signature made by this driver's secret and salt.

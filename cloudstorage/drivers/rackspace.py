@@ -83,6 +83,9 @@ class SwiftDriver(Driver):
     url = "https://docs.openstack.org/swift/"
     protocol = "swift"
     batched_deletes = True  # the bulk middleware's POST ?bulk-delete, where the cluster has it
+    server_side_create_only = False
+    """Swift's copy sends ``If-None-Match`` to the source's GET (answered 304), not to the
+    write: a create-only copy streams through the client, its PUT create-only."""
     container_acls: ClassVar[frozenset[str] | None] = frozenset()  # no canned ACLs in Swift
     blob_acls: ClassVar[frozenset[str] | None] = frozenset()
 
@@ -237,6 +240,13 @@ class SwiftDriver(Driver):
             return size
         return super()._upload(source, path, options)
 
+    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+        # If-None-Match: * on the PUT (or the large object's manifest PUT): 412 if it exists
+        if _seekable(source.stream):
+            size: int = self.fs.put_stream(path, source.stream, "create", **options)
+            return size
+        return transfer.write_remote(self.fs, path, source.stream, options, mode="xb")
+
     # -- containers ---------------------------------------------------------------------------
 
     def _create_container(self, name: str, acl: str | None, meta_data: dict[str, str]) -> None:
@@ -375,6 +385,18 @@ class SwiftDriver(Driver):
             grant.method, int(time.time()) + grant.expires, self.digest,
             filename=filename, inline=inline,
         )  # fmt: skip
+
+    def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
+        """A TempURL for ``PUT``; the content type and ``X-Object-Meta-*`` headers to send."""
+        url = signing.temp_url(
+            self.storage_url, container.name, policy.blob_name, self._temp_url_key(),
+            "PUT", int(time.time()) + policy.expires, self.digest,
+        )  # fmt: skip
+        settings = policy.settings
+        headers = check_metadata(dict(settings.meta_data))
+        if settings.content_type:
+            headers["Content-Type"] = settings.content_type
+        return {"url": url, "headers": headers}
 
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A Swift FormPost: post the fields and a file part to ``url``.

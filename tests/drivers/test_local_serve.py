@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -147,3 +150,38 @@ def test_form_redirect_after_success(box):
     response = post(form, b"x")
     assert response.status_code == 303
     assert response.headers["Location"] == "http://app/done"
+
+
+def test_signed_put_of_another_type_is_refused(box):
+    grant = box.generate_put_url("up.txt", content_type="text/plain")
+    answer = requests.put(
+        grant["url"], data=b"<html>", headers={"Content-Type": "text/html"}, timeout=10
+    )
+    assert answer.status_code == 403
+    assert "up.txt" not in box
+
+
+def test_signed_put_replaces_a_blob_whole(blob, box):
+    grant = box.generate_put_url("digits.txt", content_type="text/plain")
+    answer = requests.put(grant["url"], data=b"new", headers=grant["headers"], timeout=10)
+    assert answer.status_code == 201
+    out = io.BytesIO()
+    box.get_blob("digits.txt").download(out)
+    assert out.getvalue() == b"new"
+
+
+def test_interrupted_signed_put_stores_nothing(box):
+    """The client promises 1 MB and hangs up after 1 KB: no blob, no temporary file."""
+    grant = box.generate_put_url("cut.bin")
+    url = urlsplit(grant["url"])
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(
+            f"PUT {url.path}?{url.query} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            f"Content-Length: {2**20}\r\n\r\n".encode()
+            + b"x" * 1024
+        )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.listdir(box.driver.container_cdn_url(box)):
+        time.sleep(0.05)  # the server notices the hang-up and discards the upload
+    assert os.listdir(box.driver.container_cdn_url(box)) == []
+    assert "cut.bin" not in box

@@ -71,7 +71,24 @@ def backblaze_driver(server: MotoServer, **options: Any) -> BackblazeB2Driver:
 def _start(name: str, driver: Driver) -> Iterator[Rig]:
     from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
 
-    yield Rig(name=name, driver=driver, http_download_urls=True, server_checks=False)
+    yield Rig(
+        name=name,
+        driver=driver,
+        http_download_urls=True,
+        server_checks=False,
+        known_gaps=KNOWN_GAPS,
+    )
+
+
+_MOTO_COPY = (
+    "moto 5.2.5 ignores If-None-Match on CopyObject (S3 refuses with 412): a create-only copy "
+    "within the store overwrites there"
+)
+KNOWN_GAPS = {
+    "test_create_only_copy_within_a_store_refuses_an_existing_blob": _MOTO_COPY,
+    "test_create_only_move_onto_an_existing_blob_keeps_both": _MOTO_COPY,
+}
+"""Conformance tests moto fails (run as strict xfails)."""
 
 
 @contextmanager

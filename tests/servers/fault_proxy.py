@@ -115,6 +115,8 @@ class FaultProxy:
         self.authorize: Callable[[str | None], bool] | None = None
         """If set: a request whose ``Authorization`` header it refuses is answered 401."""
         self._lock = threading.Lock()
+        self.body_bytes = [0, 0]
+        """Body bytes relayed since `clear`: [of requests (uploaded), of answers (downloaded)]."""
         self._server = ThreadingHTTPServer((LOCALHOST, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -190,6 +192,7 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
             self._seen.clear()
+            self.body_bytes = [0, 0]
 
     @property
     def requests(self) -> list[Seen]:
@@ -215,6 +218,10 @@ class FaultProxy:
     def _record(self, method: str, path: str, fault: Fault | None) -> None:
         with self._lock:
             self._seen.append(Seen(method, path, fault.action if fault else None))
+
+    def _add_bytes(self, direction: int, count: int) -> None:
+        with self._lock:
+            self.body_bytes[direction] += count
 
     def close(self) -> None:
         self._server.shutdown()
@@ -255,6 +262,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._hang_up()
             return
         body = self._read_body()
+        self.proxy._add_bytes(0, len(body))
         if fault is not None and action == "fail":
             self._answer(fault.status, list(fault.headers.items()), fault.body)
             return
@@ -267,6 +275,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         except OSError:
             self._hang_up()
             return
+        self.proxy._add_bytes(1, len(payload))
         if action == "corrupt" and payload:
             payload = _flip(payload)
         if action == "drop_response":
