@@ -12,7 +12,7 @@ import errno
 import io
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import IO, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -136,6 +136,11 @@ class LocalDriver(Driver):
             datetime.fromtimestamp(info["mtime"], _UTC),
             None,  # expires_at
         )
+
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
+        # a lazy walk of the prefix's folder, in name order (`XattrLocalFileSystem.iter_files`)
+        folder = prefix.rpartition("/")[0].strip("/")
+        return self.fs.iter_files(container, folder)  # type: ignore[no-any-return]
 
     def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
         if source.path is None or not source.stream.seekable():  # a stream, or a named pipe
