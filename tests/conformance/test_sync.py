@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 
-from cloudstorage import Container, Driver
+from cloudstorage import Container
 from cloudstorage.base.sync import sync
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.exceptions import CloudStorageError
-from tests.conftest import unique_name
 
 FILES = {"a.txt": b"alpha", "dir/b.txt": b"bravo!", "dir/sub/c.bin": b"\x00" * 300, "z": b""}
-
-
-@pytest.fixture
-def target(driver: Driver) -> Iterator[Container]:
-    """A second fresh container on the same driver."""
-    created = driver.create_container(unique_name("sync"))
-    yield created
-    for blob in list(created):
-        blob.delete()
-    created.delete()
 
 
 def _fill(container: Container, files: dict[str, bytes]) -> None:
