@@ -44,7 +44,7 @@ from cloudstorage.exceptions import CloudStorageError
 if TYPE_CHECKING:
     from cloudstorage.base.container import Container
 
-__all__ = ["SyncError", "SyncReport", "sync"]
+__all__ = ["SyncError", "SyncReport", "differs", "sync"]
 
 DELETE_BATCH = 1000
 """Names per bulk delete (S3's DeleteObjects limit)."""

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from cloudstorage import Container
+from cloudstorage import Container, Driver
 from cloudstorage.drivers.local import LocalDriver
 from fs_bridge._names import TEMP_PREFIX
 
@@ -44,3 +44,15 @@ def test_a_missing_folder_lists_nothing_and_a_missing_container_raises(container
     assert list(container.list_blobs("nowhere/x")) == []
     with pytest.raises(NotFoundError):
         list(Container("absent", container.driver))
+
+
+def test_the_base_listing_for_an_unknown_filesystem_gives_the_same_blobs(container: Container):
+    class Plain(LocalDriver):
+        _list_infos = Driver._list_infos  # the base's default: one find, sorted
+
+    for name in ("a0", "a-b", "a/x", "b/c/d"):
+        container.upload_blob(io.BytesIO(b"x"), blob_name=name)
+    plain = Container(container.name, Plain(key=container.driver.base_path, secret="s"))
+    assert [blob.name for blob in plain] == [blob.name for blob in container]
+    assert [blob.name for blob in plain.list_blobs("a/")] == ["a/x"]
+    assert list(plain.list_blobs("none/")) == []
