@@ -55,3 +55,10 @@ def test_sync_onto_itself_is_refused(tmp_path, stores):
     result = run(tmp_path, stores, "sync", "local://src", "local://src/dir", ok=False)
     assert result.returncode == 1
     assert "overlap" in result.stderr
+
+
+def test_sync_has_help(tmp_path, env):  # noqa: F811  # the imported fixture
+    result = run(tmp_path, env, "sync", "--help")
+    assert result.stdout.startswith("usage: cloudstorage sync")
+    assert "--dry-run" in result.stdout
+    assert "--dask ADDRESS" in result.stdout

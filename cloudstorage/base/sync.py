@@ -82,7 +82,8 @@ class SyncReport:
 
 
 class SyncError(CloudStorageError):
-    """A listing failed: the sync stopped, nothing was deleted; ``report`` says what was done."""
+    """A listing (or handing out a copy) failed: the sync stopped, nothing was deleted; the
+    copies under way were finished, and ``report`` says what was done."""
 
     def __init__(self, message: str, report: SyncReport) -> None:
         super().__init__(message)
@@ -132,7 +133,8 @@ def sync(
             except Exception as exc:
                 run.finish()
                 raise SyncError(
-                    f"sync stopped, nothing deleted: a listing failed: {exc}", run.report
+                    f"sync stopped before the end of the listings, nothing deleted: {exc}",
+                    run.report,
                 ) from exc
             run.finish()
             if delete:
