@@ -142,7 +142,6 @@ def sync(
                 run.delete(_spilled(doomed))
     finally:
         run.close()
-    run.report.copied.sort()
     return run.report
 
 
@@ -288,9 +287,10 @@ class _Run:
                 self._done(name, size)
 
     def finish(self) -> None:
-        """Wait for every copy in flight."""
+        """Wait for every copy in flight; the copied names in name order."""
         if self._pending:
             self._collect(wait(self._pending).done)
+        self.report.copied.sort()
 
     def delete(self, names: Iterator[str]) -> None:
         batch: list[str] = []
