@@ -62,3 +62,16 @@ def test_sync_has_help(tmp_path, env):  # noqa: F811  # the imported fixture
     assert result.stdout.startswith("usage: cloudstorage sync")
     assert "--dry-run" in result.stdout
     assert "--dask ADDRESS" in result.stdout
+
+
+def test_sync_runs_on_a_dask_cluster(tmp_path, stores):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+        host="127.0.0.1", silence_logs=50,
+    ) as cluster:  # fmt: skip
+        # the workers run in another directory: the relative ./storage travels as a full path
+        result = run(tmp_path, stores, "sync", "local://src", "local://dst", "--dask",
+                     cluster.scheduler_address)  # fmt: skip
+    assert result.stdout.splitlines() == ["copied 2 (10 bytes), deleted 0, skipped 0, failed 0"]
+    assert (tmp_path / "storage" / "dst" / "a.txt").read_text() == "alpha"

@@ -56,6 +56,8 @@ class LocalDriver(Driver):
         self.salt = salt
         self.base_url: str | None = kwargs.get("base_url")
         self.base_path = os.path.abspath(os.path.expanduser(key))
+        # pickled with the absolute path: a worker in another directory reaches this store
+        self._arguments = ((self.base_path, secret, salt), kwargs)
         if os.path.exists(self.base_path) and not os.path.isdir(self.base_path):
             raise NotADirectoryError(f"local storage path {self.base_path!r} is not a directory")
         try:
