@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -298,12 +299,75 @@ class XattrLocalFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec 
             finally:
                 os.close(sub)
 
+    def iter_files(self, container: str, folder: str = "") -> Iterator[dict[str, Any]]:
+        """The files under ``container/folder``, one at a time, in the order of their names'
+        UTF-8 bytes (Python's ``str`` order; a sub-folder ``a`` sorts as ``a/``, so ``a-b`` <
+        ``a/x`` < ``a0``), as object stores list them.
+
+        Lazy: a folder is read (names alone) when the walk reaches it, and an entry is stat-ed
+        when it is yielded, so memory holds one folder's names per level. `FileNotFoundError`
+        for a missing container; a missing folder yields nothing. Temporary files of writes in
+        flight never list (stale ones are removed); symlinked folders are not followed.
+        """
+        fd = self._open_checked(container, _DIR)
+        if folder:
+            os.close(fd)
+            try:
+                fd = self._open_checked(f"{container}/{folder}", _DIR)
+            except (FileNotFoundError, NotADirectoryError):
+                return
+        try:
+            yield from self._walk_in_order(fd, f"{container}/{folder}" if folder else container)
+        finally:
+            os.close(fd)
+
+    def _walk_in_order(self, fd: int, path: str) -> Iterator[dict[str, Any]]:
+        keys = []
+        with os.scandir(fd) as scan:
+            for entry in scan:
+                if entry.name.startswith(TEMP_PREFIX):
+                    _sweep(fd, entry)
+                    continue
+                folder = entry.is_dir(follow_symlinks=False)
+                keys.append(entry.name + "/" if folder else entry.name)
+        keys.sort()
+        for key in keys:
+            if key[-1] == "/":
+                try:
+                    sub = os.open(key[:-1], _DIR | os.O_NOFOLLOW, dir_fd=fd)
+                except (FileNotFoundError, NotADirectoryError):  # gone, or replaced meanwhile
+                    continue
+                try:
+                    yield from self._walk_in_order(sub, f"{path}/{key[:-1]}")
+                finally:
+                    os.close(sub)
+                continue
+            info = self._named_info(fd, key, f"{path}/{key}")
+            if info is not None and info["type"] == "file":
+                yield info
+
+    def _named_info(self, fd: int, name: str, path: str) -> dict[str, Any] | None:
+        """`_entry_info` for the entry ``name`` of the open folder ``fd``."""
+        try:
+            stat_result = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISLNK(stat_result.st_mode):
+                if self._leads_out(path):
+                    return None
+                stat_result = os.stat(name, dir_fd=fd)
+        except FileNotFoundError:  # removed while we listed
+            return None
+        return _stat_entry(path, stat_result)
+
+    def _leads_out(self, path: str) -> bool:
+        """Whether the symlink at store path ``path`` resolves outside root."""
+        where = os.path.realpath(self._prefix + path)
+        return where != self.root and not where.startswith(self._prefix)
+
     def _entry_info(self, entry: os.DirEntry[str], path: str) -> dict[str, Any] | None:
         """A listed entry's stat; None if it vanished, or is a symlink leading out of root."""
         try:
             if entry.is_symlink():
-                where = os.path.realpath(self._prefix + path)
-                if where != self.root and not where.startswith(self._prefix):
+                if self._leads_out(path):
                     return None
                 return _stat_entry(path, entry.stat())
             return _stat_entry(path, entry.stat(follow_symlinks=False))

@@ -291,6 +291,12 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
             last = page[-1]
             marker = last.get("name") or last.get("subdir")
 
+    def iter_objects(self, container: str, prefix: str = "") -> Iterator[dict[str, Any]]:
+        """``info`` dicts of the objects whose names start with ``prefix``, in name order,
+        lazily: one GET per ``listing_page_size`` objects, the next only when it is needed."""
+        for entry in self._pages(container, prefix=prefix):
+            yield self._object_entry(container, entry)
+
     def _container_entry(self, entry: dict[str, Any]) -> dict[str, Any]:
         return {
             "name": entry["name"],

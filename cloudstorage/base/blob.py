@@ -23,6 +23,9 @@ class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
 
+    def __reduce__(self) -> str:
+        return "UNSET"  # unpickles as the module's one UNSET, so ``is UNSET`` still holds
+
 
 UNSET: Any = _Unset()
 

@@ -15,13 +15,19 @@ Every name is checked before the first request: one invalid name fails the call 
 done. Otherwise the items are independent: those that succeed stay done, and the failures are
 raised together as one `BulkError` that lists them (``failures``) and says what succeeded
 (``succeeded``). Memory is bounded by ``max_workers`` streams of the driver's chunk size.
+
+``executor=`` takes any `concurrent.futures.Executor` in place of the thread pool: with a dask
+``client.get_executor()`` the transfers run on the cluster's workers, each rebuilding the driver
+from its pickled constructor arguments. The items must then pickle too: paths (which must exist
+where the workers run) and blob names do; an open stream does not.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
@@ -65,6 +71,7 @@ def upload_blobs(
     container: Container,
     items: Iterable[tuple[str | IO[bytes], str]],
     max_workers: int = DEFAULT_WORKERS,
+    executor: Executor | None = None,
     **options: Any,
 ) -> list[Blob]:
     """Upload each ``(source, blob_name)``; ``options`` are `upload_blob`'s (same for all).
@@ -88,12 +95,8 @@ def upload_blobs(
     driver = container.driver
     for _, name in pairs:
         driver._validate_blob_name(name)
-    return _run(
-        "upload",
-        [name for _, name in pairs],
-        lambda index: container.upload_blob(pairs[index][0], blob_name=pairs[index][1], **options),
-        max_workers,
-    )
+    tasks = [partial(_upload_one, container, source, name, options) for source, name in pairs]
+    return _run("upload", [name for _, name in pairs], tasks, max_workers, executor)
 
 
 def download_blobs(
@@ -101,6 +104,7 @@ def download_blobs(
     blobs: Iterable[Blob | str],
     destination: str | os.PathLike[str],
     max_workers: int = DEFAULT_WORKERS,
+    executor: Executor | None = None,
 ) -> list[str]:
     """Download blobs (or names) into the folder ``destination``; returns the local paths.
 
@@ -125,17 +129,16 @@ def download_blobs(
     chosen = [_as_blob(container, blob) for blob in blobs]
     targets = [_local_path(root, blob.name) for blob in chosen]
     os.makedirs(root, exist_ok=True)
-
-    def download(index: int) -> str:
-        os.makedirs(os.path.dirname(targets[index]), exist_ok=True)
-        container.driver.download_blob(chosen[index], targets[index])
-        return targets[index]
-
-    return _run("download", [blob.name for blob in chosen], download, max_workers)
+    pairs = zip(chosen, targets, strict=True)
+    tasks = [partial(_download_one, blob, target) for blob, target in pairs]
+    return _run("download", [blob.name for blob in chosen], tasks, max_workers, executor)
 
 
 def delete_blobs(
-    container: Container, blobs: Iterable[Blob | str], max_workers: int = DEFAULT_WORKERS
+    container: Container,
+    blobs: Iterable[Blob | str],
+    max_workers: int = DEFAULT_WORKERS,
+    executor: Executor | None = None,
 ) -> None:
     """Delete blobs (or names) with the service's batched delete where it has one.
 
@@ -172,14 +175,29 @@ def delete_blobs(
         else:
             return
 
-    def delete(index: int) -> None:
-        try:
-            with driver._errors(container.name, names[index]):
-                driver.fs.rm_file(paths[index])
-        except FileNotFoundError:
-            pass
+    tasks = [partial(_delete_one, container, name) for name in names]
+    _run("delete", names, tasks, max_workers, executor)
 
-    _run("delete", names, delete, max_workers)
+
+def _upload_one(
+    container: Container, source: str | IO[bytes], name: str, options: dict[str, Any]
+) -> Blob:
+    return container.upload_blob(source, blob_name=name, **options)
+
+
+def _download_one(blob: Blob, target: str) -> str:
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    blob.driver.download_blob(blob, target)
+    return target
+
+
+def _delete_one(container: Container, name: str) -> None:
+    driver = container.driver
+    try:
+        with driver._errors(container.name, name):
+            driver.fs.rm_file(driver._path(container.name, name))
+    except FileNotFoundError:
+        pass
 
 
 def _as_blob(container: Container, blob: Blob | str) -> Blob:
@@ -201,19 +219,30 @@ def _local_path(root: str, name: str) -> str:
     return path
 
 
-def _run(action: str, names: list[str], work: Callable[[int], R], max_workers: int) -> list[R]:
-    """``work(i)`` for every index, at most ``max_workers`` at once; failures raised together."""
+def _run(
+    action: str,
+    names: list[str],
+    tasks: Sequence[Callable[[], R]],
+    max_workers: int,
+    executor: Executor | None = None,
+) -> list[R]:
+    """Every task, at most ``max_workers`` at once in a thread pool (or all handed to
+    ``executor``, which sets its own concurrency); failures raised together."""
     if max_workers < 1:
         raise ValueError(f"max_workers must be at least 1, not {max_workers}")
     results: dict[int, R] = {}
     failures: dict[str, BaseException] = {}
-    with ThreadPoolExecutor(max_workers=min(max_workers, max(len(names), 1))) as pool:
-        futures = {pool.submit(work, index): index for index in range(len(names))}
-        for future, index in futures.items():
+    pool = executor or ThreadPoolExecutor(max_workers=min(max_workers, max(len(names), 1)))
+    try:
+        futures = [pool.submit(task) for task in tasks]
+        for index, future in enumerate(futures):
             try:
                 results[index] = future.result()
             except Exception as exc:  # collected, raised below as one error
                 failures[names[index]] = exc
+    finally:
+        if executor is None:
+            pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         done = [names[index] for index in sorted(results)]
         raise BulkError(action, failures, done)

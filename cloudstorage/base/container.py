@@ -5,10 +5,12 @@ from __future__ import annotations
 import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Executor
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from cloudstorage.base import bulk
+from cloudstorage.base import bulk, sync
+from cloudstorage.base.sync import SyncReport
 from cloudstorage.structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
@@ -67,6 +69,10 @@ class Container:
         self.created_at = created_at
         """When it was created, where the service says."""
         self._last_iterator: weakref.ref[_Listing] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickles (for a dask worker) without the weak reference to the last listing
+        return {**self.__dict__, "_last_iterator": None}
 
     def __iter__(self) -> Iterator[Blob]:
         """The blobs, listed lazily, page by page where the service pages.
@@ -277,6 +283,28 @@ class Container:
             CloudStorageError: an invalid name, before anything is deleted.
         """
         bulk.delete_blobs(self, blobs, **kwargs)
+
+    def sync_to(
+        self,
+        destination: Container,
+        prefix: str | None = None,
+        *,
+        delete: bool = False,
+        dry_run: bool = False,
+        max_workers: int = bulk.DEFAULT_WORKERS,
+        executor: Executor | None = None,
+    ) -> SyncReport:
+        """Make ``destination`` (any container, on any driver) hold this container's blobs
+        whose names start with ``prefix``, copying only those that differ.
+
+        Decided from the two listings alone; ``delete=True`` also removes destination blobs
+        under ``prefix`` that this container lacks; ``dry_run=True`` changes nothing and
+        reports what would be done. See `cloudstorage.base.sync`.
+        """
+        return sync.sync(
+            self, destination, prefix, delete=delete, dry_run=dry_run,
+            max_workers=max_workers, executor=executor,
+        )  # fmt: skip
 
     def generate_upload_url(
         self,

@@ -11,11 +11,14 @@ import errno
 import json
 import logging
 import os
+import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import IO, Any, ClassVar
+
+from typing_extensions import Self
 
 from cloudstorage.base import copying, prefetch, transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
@@ -74,12 +77,25 @@ class Driver(ABC):
     """Connection-level errors of the driver's HTTP stack (raised once its retries gave up)."""
     server_side_create_only: ClassVar[bool] = True
     """A create-only copy within the store is server-side (False: it streams, create-only)."""
+    _arguments: tuple[tuple[Any, ...], dict[str, Any]]
+    """The constructor's arguments (see `__reduce__`)."""
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""
     upload_form: ClassVar[str] = "post"
     """What `generate_container_upload_url` gives: ``"post"``, an HTML form POST (``url`` and
     ``fields``); ``"put"``, a signed URL for one PUT with the ``headers`` to send."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        # The constructor's arguments, kept so that a driver pickles as them (`__reduce__`).
+        driver = super().__new__(cls)
+        driver._arguments = (args, kwargs)
+        return driver
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the class and its constructor's arguments: a dask worker (or any other
+        process) rebuilds the driver, its own clients and connections, from them once."""
+        return (_rebuild_driver, (type(self), pickle.dumps(self._arguments)))
 
     def __init__(
         self,
@@ -591,24 +607,47 @@ class Driver(ABC):
 
     def get_blobs(self, container: Container, prefix: str | None = None) -> Iterator[Blob]:
         """Every blob of a container (whose name starts with ``prefix``), from listing pages
-        alone (no request per blob).
+        alone (no request per blob), streamed: the first blob comes after the first page, the
+        next page is asked for only when needed, and at most a page is held.
 
-        Only the folder the prefix names is listed (``"logs/2024-"`` lists ``logs/``).
+        Blobs come in ascending order of their names' UTF-8 bytes (Python's ``str`` order),
+        on every driver: `cloudstorage.base.sync` merges two listings on it. Where the service
+        cannot filter by any prefix, only the folder the prefix names is listed
+        (``"logs/2024-"`` lists ``logs/``).
         """
-        folder = check_prefix(prefix).rpartition("/")[0].strip("/") or None
-        with self._errors(container.name):
-            try:
-                entries = self.fs.find(self._path(container.name, folder), detail=True)
-            except FileNotFoundError:
-                if not folder:
-                    raise
-                entries = {}
-            if not entries:
-                self.fs.info(container.name)  # an empty listing: is the container there?
+        prefix = check_prefix(prefix)
         start = len(container.name) + 1
-        for info in entries.values():
-            if info.get("type") == "file" and info["name"].startswith(prefix or "", start):
-                yield self._blob_from_info(container, info, complete=False)
+        with self._errors(container.name):
+            for info in self._list_infos(container.name, prefix):
+                if info.get("type") == "file" and info["name"].startswith(prefix, start):
+                    yield self._blob_from_info(container, info, complete=False)
+
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
+        """fsspec ``info`` dicts of the files under ``prefix`` (others are filtered out after),
+        in name order, lazily; raises for a missing container.
+
+        Drivers override this with their service's paged listing. This default, for a
+        filesystem we know nothing of, is one ``find`` of the prefix's folder, sorted: whole.
+        """
+        folder = prefix.rpartition("/")[0].strip("/") or None
+        try:
+            entries = self.fs.find(self._path(container, folder), detail=True)
+        except FileNotFoundError:
+            if not folder:
+                raise
+            entries = {}
+        if not entries:
+            self.fs.info(container)  # an empty listing: is the container there?
+        for name in sorted(entries):
+            yield entries[name]
+
+    def _listing_md5(self, blob: Blob) -> str | None:
+        """The MD5 of the blob's bytes as its listing showed it (None if it did not): no request.
+
+        `Container.sync_to` compares blobs by it where both sides have one.
+        """
+        known = blob.__dict__.get("_checksum")
+        return known if self.hash_type == "md5" and isinstance(known, str) else None
 
     def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
         """Stream a blob to a path (appearing only when complete) or a binary file object.
@@ -876,6 +915,13 @@ class Driver(ABC):
     @abstractmethod
     def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """The service's signed download URL for a checked grant."""
+
+
+@lru_cache(maxsize=32)
+def _rebuild_driver(cls: type[Driver], arguments: bytes) -> Driver:
+    """A pickled driver, built once per process for the same class and arguments."""
+    args, kwargs = pickle.loads(arguments)  # our own pickle of the arguments
+    return cls(*args, **kwargs)
 
 
 def _describe(container: str | None, blob: str | None) -> str:

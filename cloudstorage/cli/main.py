@@ -23,6 +23,7 @@ from typing import Any
 
 from cloudstorage import Blob, Container, Driver, __version__
 from cloudstorage.base.transfer import local_target
+from cloudstorage.cli import sync as cli_sync
 from cloudstorage.cli.progress import progress_for, reading, writing
 from cloudstorage.cli.stores import StoreURL, connect, connect_signing, parse
 from cloudstorage.exceptions import CloudStorageError, NotFoundError
@@ -312,6 +313,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", _serve, "serve the local store's signed URLs and upload forms")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    cli_sync.register(commands)
     return parser
 
 

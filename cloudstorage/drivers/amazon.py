@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -62,6 +62,8 @@ UPLOAD_CONCURRENCY = 4
 DOWNLOAD_CONCURRENCY = 4
 """Ranges in flight per download: memory stays near (4 + 1) x BLOCK_SIZE."""
 MAX_PARTS = 10_000
+LIST_PAGE_SIZE = 1000
+"""Keys per ListObjectsV2 page (the most S3 gives)."""
 
 
 class S3Driver(Driver):
@@ -296,6 +298,32 @@ class S3Driver(Driver):
                 expires_at=head.get("Expires"),
             )
         return fields
+
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
+        # ListObjectsV2 page by page on s3fs's client (s3fs's find takes every page first);
+        # S3 filters by any prefix itself and lists keys in UTF-8 byte order
+        params: dict[str, Any] = {"Bucket": container, "Prefix": prefix}
+        while True:
+            page = self._call("list_objects_v2", MaxKeys=LIST_PAGE_SIZE, **params)
+            for item in page.get("Contents", ()):
+                folder = item["Key"].endswith("/")  # a folder marker, as s3fs's mkdir makes
+                yield {
+                    **item,
+                    "name": f"{container}/{item['Key']}",
+                    "type": "directory" if folder else "file",
+                    "size": item["Size"],
+                }
+            if not page.get("IsTruncated"):
+                return
+            params["ContinuationToken"] = page["NextContinuationToken"]
+
+    def _listing_md5(self, blob: Blob) -> str | None:
+        # a listing's ETag is the MD5 unless the object was uploaded in parts ("...-N"); an
+        # SSE-KMS or SSE-C object's is not either, which only a lookup shows: sync then
+        # copies such a blob again (never skips a changed one)
+        etag = blob.__dict__.get("_etag")
+        plain = isinstance(etag, str) and len(etag) == 32 and "-" not in etag
+        return etag if plain else super()._listing_md5(blob)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         # s3fs hands these to PutObject and CreateMultipartUpload, each taking what it knows

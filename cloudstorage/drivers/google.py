@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, transfer
-from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_prefix
+from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.drivers import _gcs_signing
 from cloudstorage.drivers._gcs_names import blob_name_problem, bucket_name_problem
 from cloudstorage.exceptions import (
@@ -345,25 +345,22 @@ class GoogleStorageDriver(Driver):
             writer.leave_check_to_reader()  # CRC32C in the reader: no MD5 pass over the bytes
         transfer.copy_stream(reader, writer)
 
-    def get_blobs(self, container: Container, prefix: str | None = None) -> Iterator[Blob]:
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
         # gcsfs pages by 1,000 whatever it is asked: pages of 5,000 (the most GCS gives) save
         # four round trips in five; GCS filters by any name prefix itself
-        prefix = check_prefix(prefix)
         token = None
         while True:
-            with self._errors(container.name):
-                page = self.fs.call(
-                    "GET",
-                    "b/{}/o",
-                    container.name,
-                    json_out=True,
-                    maxResults=LIST_PAGE_SIZE,
-                    pageToken=token,
-                    prefix=prefix or None,
-                )
+            page = self.fs.call(
+                "GET",
+                "b/{}/o",
+                container,
+                json_out=True,
+                maxResults=LIST_PAGE_SIZE,
+                pageToken=token,
+                prefix=prefix or None,
+            )
             for item in page.get("items", ()):
-                info = self.fs._process_object(container.name, item)
-                yield self._blob_from_info(container, info, complete=False)
+                yield self.fs._process_object(container, item)
             token = page.get("nextPageToken")
             if not token:
                 return

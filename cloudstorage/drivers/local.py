@@ -18,7 +18,7 @@ import hashlib
 import io
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import IO, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -70,6 +70,8 @@ class LocalDriver(Driver):
         self.salt = salt
         self.base_url: str | None = kwargs.get("base_url")
         self.base_path = os.path.abspath(os.path.expanduser(key))
+        # pickled with the absolute path: a worker in another directory reaches this store
+        self._arguments = ((self.base_path, secret, salt), kwargs)
         if os.path.exists(self.base_path) and not os.path.isdir(self.base_path):
             raise NotADirectoryError(f"local storage path {self.base_path!r} is not a directory")
         try:
@@ -157,6 +159,11 @@ class LocalDriver(Driver):
             datetime.fromtimestamp(info["mtime"], _UTC),
             None,  # expires_at
         )
+
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
+        # a lazy walk of the prefix's folder, in name order (`XattrLocalFileSystem.iter_files`)
+        folder = prefix.rpartition("/")[0].strip("/")
+        return self.fs.iter_files(container, folder)  # type: ignore[no-any-return]
 
     def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
         if source.path is None or not source.stream.seekable():  # a stream, or a named pipe

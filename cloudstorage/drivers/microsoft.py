@@ -101,6 +101,8 @@ _INFO_PROPERTIES = (
     "tag_count",
 )  # fmt: skip
 """`BlobProperties` an adlfs ``info`` dict carries (adlfs's ``FORWARDED_BLOB_PROPERTIES``)."""
+LIST_PAGE_SIZE = 5000
+"""Blobs per List Blobs page (the most Azure gives; adlfs's find takes every page first)."""
 _FOLDER_MARKERS = (("is_directory", "true"), ("hdi_isfolder", "true"), ("Hdi_isfolder", "true"))
 """Metadata that makes a blob a folder for adlfs (and so not a blob for this driver)."""
 _MAX_SINGLE_PUT = 5000 * 1024 * 1024
@@ -337,6 +339,16 @@ class AzureStorageDriver(Driver):
         properties = downloader.properties
         properties.size = int(str(properties.content_range).rpartition("/")[2])
         return _file_info(container, blob, properties), body
+
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
+        # List Blobs page by page on `service`; Azure filters by any prefix itself
+        client = self.service.get_container_client(container)
+        pages = client.list_blobs(
+            name_starts_with=prefix or None, include=["metadata"], results_per_page=LIST_PAGE_SIZE
+        ).by_page()
+        for page in pages:
+            for properties in page:
+                yield _info_from_properties(container, properties)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         """adlfs ``open(path, "wb", ...)`` options; `_upload` sends the same to the SDK."""

@@ -23,7 +23,7 @@ import errno
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -220,6 +220,10 @@ class SwiftDriver(Driver):
         with self._errors(container, blob):
             info, body = self.fs.lookup(self._path(container, blob), prefetch.HEAD_BYTES)
         return info, body
+
+    def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
+        # pages with marker, lazily (`SwiftFileSystem.iter_objects`); Swift filters by prefix
+        return self.fs.iter_objects(container, prefix)  # type: ignore[no-any-return]
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:
         # A known size spares the HEAD; a size of 0 may be a blob never looked up.

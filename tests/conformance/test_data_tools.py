@@ -8,26 +8,11 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 
 import dask.dataframe as dd
-import distributed
 import pandas as pd
-import pytest
 
 from cloudstorage import Container, Driver
-
-
-@pytest.fixture(scope="session")
-def dask_client() -> Iterator[object]:
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-        host="127.0.0.1", silence_logs=50,
-    )  # fmt: skip
-    client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
 
 
 def test_pandas_parquet_round_trip_by_uri(driver: Driver, container: Container):

@@ -1,0 +1,34 @@
+"""Fixtures of the conformance suite beyond the shared ``driver`` and ``container``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import distributed
+import pytest
+
+from cloudstorage import Container, Driver
+from tests.conftest import unique_name
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[distributed.Client]:
+    """A dask client on a LocalCluster of two worker processes (so everything must pickle)."""
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+        host="127.0.0.1", silence_logs=50,
+    )  # fmt: skip
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture
+def target(driver: Driver) -> Iterator[Container]:
+    """A second fresh container on the same driver, removed with its blobs."""
+    created = driver.create_container(unique_name("target"))
+    yield created
+    for blob in list(created):
+        blob.delete()
+    created.delete()
