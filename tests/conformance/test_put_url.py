@@ -81,7 +81,9 @@ def test_expired_put_url_is_refused(rig: Rig, container: Container, http):
     assert "late.txt" not in container
 
 
-@pytest.mark.parametrize(("name", "expires"), [("", 60), ("bad\x00", 60), ("ok.txt", 0)])
+@pytest.mark.parametrize(
+    ("name", "expires"), [("", 60), ("bad\x00", 60), ("ok.txt", 1.5), ("ok.txt", True)]
+)
 def test_put_url_refuses_bad_input(container: Container, name, expires):
     with pytest.raises(CloudStorageError):
         container.generate_put_url(name, expires=expires)
