@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from cloudstorage import Container, DriverName, get_driver, get_driver_by_name
-from cloudstorage.drivers import _s3_transfer as s3_transfer
 from cloudstorage.drivers.amazon import BackblazeB2Driver, DigitalOceanSpacesDriver, S3Driver
+from cloudstorage.drivers.amazon import _transfer as s3_transfer
 from cloudstorage.drivers.minio import MinioDriver
 from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoundError
 from tests.conftest import RIG_NAMES, unique_name

@@ -22,8 +22,8 @@ from azure.core.exceptions import (
 from azure.core.pipeline.transport import AioHttpTransport, RequestsTransport
 
 from cloudstorage import Container
-from cloudstorage.drivers._azure_keys import decode_metadata, encode_metadata
 from cloudstorage.drivers.microsoft import AzureStorageDriver
+from cloudstorage.drivers.microsoft._keys import decode_metadata, encode_metadata
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,

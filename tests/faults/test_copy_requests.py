@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cloudstorage import Container
-from cloudstorage.drivers import _s3_copy
+from cloudstorage.drivers.amazon import _copy as _s3_copy
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.exceptions import CloudStorageError
 from tests.faults.conftest import S3_FAMILY, Cloud

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cloudstorage.drivers import _s3_rules as rules
+from cloudstorage.drivers.amazon import _rules as rules
 
 __all__ = ["COPY_OBJECT_MAX", "copy", "refused_if_exists"]
 

@@ -35,8 +35,8 @@ from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
-from cloudstorage.drivers import _gcs_signing
-from cloudstorage.drivers._gcs_names import blob_name_problem, bucket_name_problem
+from cloudstorage.drivers.google import _signing as _gcs_signing
+from cloudstorage.drivers.google._names import blob_name_problem, bucket_name_problem
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -54,8 +54,9 @@ try:
     from google.auth.exceptions import GoogleAuthError, TransportError
     from google.oauth2 import service_account
 
-    from cloudstorage.drivers import _gcs_retry, _gcs_transfer
-    from cloudstorage.drivers._gcs_transfer import md5_hex
+    from cloudstorage.drivers.google import _retry as _gcs_retry
+    from cloudstorage.drivers.google import _transfer as _gcs_transfer
+    from cloudstorage.drivers.google._transfer import md5_hex
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "GoogleStorageDriver needs gcsfs: pip install 'cloudstorage[google]'", name=exc.name

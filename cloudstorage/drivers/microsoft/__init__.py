@@ -9,7 +9,7 @@ Content-MD5), downloads (one GET for a small blob), one blob's lookup, container
 metadata, property patches and SAS URLs.
 
 Metadata keys and values are stored in a reversible encoding Azure accepts (dashed keys such as
-``owner-id``, non-ASCII values): see `cloudstorage.drivers._azure_keys`.
+``owner-id``, non-ASCII values): see `cloudstorage.drivers.microsoft._keys`.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from cloudstorage.base.settings import (
     UploadPolicy,
     check_acl,
 )
-from cloudstorage.drivers._azure_errors import translate
-from cloudstorage.drivers._azure_keys import decode_metadata, encode_metadata
-from cloudstorage.drivers._azure_retry import BudgetRetry
+from cloudstorage.drivers.microsoft._errors import translate
+from cloudstorage.drivers.microsoft._keys import decode_metadata, encode_metadata
+from cloudstorage.drivers.microsoft._retry import BudgetRetry
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
-from cloudstorage.drivers import _swift_signing as signing
+from cloudstorage.drivers.rackspace import _signing as signing
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -42,8 +42,8 @@ try:
     from keystoneauth1 import exceptions as ks_exceptions
     from openstack import exceptions as os_exceptions
 
-    from fs_bridge._swift_auth import RACKSPACE_AUTH_URL, RACKSPACE_CDN
-    from fs_bridge._swift_headers import CONTAINER_META_PREFIX, check_metadata
+    from fs_bridge.swift._auth import RACKSPACE_AUTH_URL, RACKSPACE_CDN
+    from fs_bridge.swift._headers import CONTAINER_META_PREFIX, check_metadata
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "the Swift drivers need openstacksdk: pip install 'cloudstorage[rackspace]'", name=exc.name

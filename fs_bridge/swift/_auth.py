@@ -21,7 +21,7 @@ from typing import Any
 
 from keystoneauth1 import plugin
 
-from fs_bridge._swift_retry import RetryPolicy
+from fs_bridge.swift._retry import RetryPolicy
 
 __all__ = ["RACKSPACE_AUTH_URL", "SwiftAuth"]
 

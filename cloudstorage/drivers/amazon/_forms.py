@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudstorage.base.settings import BlobSettings
-from cloudstorage.drivers._s3_rules import encode_value
+from cloudstorage.drivers.amazon._rules import encode_value
 from cloudstorage.exceptions import CloudStorageError
 
 PRESIGN_METHODS = {

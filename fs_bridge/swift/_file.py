@@ -31,9 +31,9 @@ from urllib.parse import quote
 from fsspec.spec import AbstractBufferedFile
 from keystoneauth1.exceptions import ClientException
 
-from fs_bridge._swift_headers import ATTRIBUTE_OPTIONS, info_from_headers, md5_hex, object_headers
-from fs_bridge._swift_retry import retriable
 from fs_bridge.file_range import FileRange
+from fs_bridge.swift._headers import ATTRIBUTE_OPTIONS, info_from_headers, md5_hex, object_headers
+from fs_bridge.swift._retry import retriable
 
 if TYPE_CHECKING:
     from fs_bridge.swift import SwiftFileSystem

@@ -29,7 +29,7 @@ import gcsfs.retry
 import google_crc32c
 
 from cloudstorage.base import transfer
-from cloudstorage.drivers import _gcs_retry
+from cloudstorage.drivers.google import _retry as _gcs_retry
 from cloudstorage.exceptions import CloudStorageError
 
 __all__ = ["ONE_REQUEST_MAX", "RESUMABLE_CHUNK", "MediaReader", "md5_hex", "upload"]

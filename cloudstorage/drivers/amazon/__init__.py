@@ -31,10 +31,10 @@ from urllib.parse import quote
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
-from cloudstorage.drivers import _s3_copy as s3_copy
-from cloudstorage.drivers import _s3_forms as forms
-from cloudstorage.drivers import _s3_rules as rules
-from cloudstorage.drivers import _s3_transfer as s3_transfer
+from cloudstorage.drivers.amazon import _copy as s3_copy
+from cloudstorage.drivers.amazon import _forms as forms
+from cloudstorage.drivers.amazon import _rules as rules
+from cloudstorage.drivers.amazon import _transfer as s3_transfer
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
 
 try:

@@ -56,15 +56,16 @@ from urllib.parse import quote, urlsplit
 from fsspec.spec import AbstractFileSystem
 from keystoneauth1.exceptions import ClientException
 
-from fs_bridge._swift_auth import RACKSPACE_AUTH_URL, SwiftAuth
-from fs_bridge._swift_file import (
+from fs_bridge.file_range import FileRange
+from fs_bridge.swift._auth import RACKSPACE_AUTH_URL, SwiftAuth
+from fs_bridge.swift._file import (
     BLOCK_SIZE,
     SEGMENTS_SUFFIX,
     TEXT_STREAM,
     WRITE_BUFFER_SIZE,
     SwiftFile,
 )
-from fs_bridge._swift_headers import (
+from fs_bridge.swift._headers import (
     ATTRIBUTE_OPTIONS,
     CONTAINER_META_PREFIX,
     info_from_headers,
@@ -73,8 +74,7 @@ from fs_bridge._swift_headers import (
     object_headers,
     parse_timestamp,
 )
-from fs_bridge._swift_retry import RetryPolicy
-from fs_bridge.file_range import FileRange
+from fs_bridge.swift._retry import RetryPolicy
 
 __all__ = ["CloudFilesFileSystem", "SwiftFile", "SwiftFileSystem"]
 
