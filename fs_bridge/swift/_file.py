@@ -20,30 +20,26 @@ far are deleted and nothing appears under the name. Each PUT carries the MD5 of 
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
-import json
 import uuid
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from fsspec.spec import AbstractBufferedFile
-from keystoneauth1.exceptions import ClientException
 
 from fs_bridge.file_range import FileRange
 from fs_bridge.swift._headers import ATTRIBUTE_OPTIONS, info_from_headers, md5_hex, object_headers
 from fs_bridge.swift._retry import retriable
+from fs_bridge.swift._segments import SegmentWriter
 
 if TYPE_CHECKING:
-    from fs_bridge.swift import SwiftFileSystem
+    from fs_bridge.swift._filesystem import SwiftFileSystem
 
-__all__ = ["BLOCK_SIZE", "SEGMENTS_SUFFIX", "TEXT_STREAM", "WRITE_BUFFER_SIZE", "SwiftFile"]
+__all__ = ["BLOCK_SIZE", "TEXT_STREAM", "WRITE_BUFFER_SIZE", "SwiftFile"]
 
 BLOCK_SIZE = 8 * 2**20
 WRITE_BUFFER_SIZE = 32 * 2**20
 """The most a write through ``open`` holds: it sends segments of at most this size."""
-SEGMENTS_SUFFIX = "_segments"
 TEXT_STREAM = "uploads need a binary stream (open the file with 'rb'), not text"
 
 
@@ -114,7 +110,7 @@ class _Body:
             self.response = None
 
 
-class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untyped
+class SwiftFile(SegmentWriter, AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untyped
     """Reads by ranged or streamed GETs; writes one PUT, or segments plus an SLO manifest."""
 
     fs: SwiftFileSystem
@@ -228,10 +224,6 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
             raise
         return sent
 
-    @property
-    def segment_container(self) -> str:
-        return self.container + SEGMENTS_SUFFIX
-
     def put_seekable(self, stream: IO[bytes], start: int, size: int, segment_size: int) -> None:
         """Send ``size`` bytes of ``stream`` from ``start``: one streamed PUT, or streamed
         segments of ``segment_size`` and the manifest; then close. Each PUT's MD5 is computed
@@ -254,58 +246,5 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]  # fsspec is untype
         except BaseException:
             self.discard()
             raise
-        self.buffer = None
-        self.closed = True
-
-    def _put_segment(self, data: memoryview | FileRange, etag: str | None = None) -> None:
-        if not self.segments:
-            self.fs._request("PUT", self.segment_container)  # 201 or 202: there now
-            self.fs._note_segments(self.container)
-        name = f"{self.key}/{self.upload_id}/{len(self.segments):08d}"
-        etag = etag or md5_hex(data)  # type: ignore[arg-type]  # a FileRange comes with it
-        put = ("PUT", self.segment_container, name)
-        answer = self.fs._request(*put, data=data, headers={"ETag": etag}, ok=(404,))
-        if answer.status_code == 404:  # another client deleted the segments container meanwhile
-            self.fs._request("PUT", self.segment_container)
-            self.fs._request(*put, data=data, headers={"ETag": etag})
-        self.segments.append(
-            {
-                "path": f"/{self.segment_container}/{name}",
-                "etag": etag,  # Swift checked it on receipt, and the manifest checks it again
-                "size_bytes": len(data),
-            }
-        )
-
-    def _copy_segment(self, source: str, etag: str, size: int) -> None:
-        """Add a server-side copy of the segment at ``source`` (``/container/name``)."""
-        if not self.segments:
-            self.fs._request("PUT", self.segment_container)  # 201 or 202: there now
-            self.fs._note_segments(self.container)
-        name = f"{self.key}/{self.upload_id}/{len(self.segments):08d}"
-        copy_from = quote(source, safe="/")
-        headers = {"X-Copy-From": copy_from, "Content-Length": "0"}
-        self.fs._request("PUT", self.segment_container, name, headers=headers)
-        self.segments.append(
-            {"path": f"/{self.segment_container}/{name}", "etag": etag, "size_bytes": size}
-        )
-
-    def _put_manifest(self) -> None:
-        replaced = self.fs._replaced_segments(self.container, self.key)
-        self.fs._request(
-            "PUT", self.container, self.key, params={"multipart-manifest": "put"},
-            data=json.dumps(self.segments), headers=self.headers, path=self.path,
-        )  # fmt: skip
-        mine = {segment["path"] for segment in self.segments}
-        self.fs._delete_segments([path for path in replaced if path not in mine])
-
-    def discard(self) -> None:
-        """Delete the segments uploaded so far; nothing becomes visible under the name."""
-        segments, self.segments = self.segments, []
-        for segment in segments:
-            name = segment["path"].split("/", 2)[2]
-            # best effort (an HTTP error, or a connection that failed again): the upload's
-            # own error is the one to report, and the other segments still get their DELETE
-            with contextlib.suppress(OSError, ClientException):
-                self.fs._request("DELETE", self.segment_container, name, ok=(404,))
         self.buffer = None
         self.closed = True
