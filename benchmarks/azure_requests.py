@@ -27,7 +27,7 @@ from pathlib import Path
 
 from azure.core.pipeline.transport import AioHttpTransport, RequestsTransport
 
-from tests.rigs.azure import start_azure
+from tests.rigs import start_rig
 
 SENT: list[str] = []
 
@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--sizes-mib", default="20,48")
     args = parser.parse_args()
     _count_requests()
-    with tempfile.TemporaryDirectory() as workdir, start_azure(Path(workdir)) as rig:
+    with tempfile.TemporaryDirectory() as workdir, start_rig("azure", Path(workdir)) as rig:
         driver = rig.driver
         fs = driver.fs
         container = driver.create_container("bench-requests")

@@ -27,14 +27,14 @@ import fsspec
 
 from cloudstorage.drivers.google import GoogleStorageDriver
 from tests.drivers.test_google import Recorder, _proxy_handler, _QuietServer
-from tests.rigs.gcs import start_gcs
+from tests.rigs import start_rig
 
 BLOBS_LISTED = 50
 LARGE = 40 * 1024 * 1024
 
 
 def main() -> None:
-    with start_gcs(Path(tempfile.mkdtemp(prefix="gcs-requests-"))) as rig:
+    with start_rig("gcs", Path(tempfile.mkdtemp(prefix="gcs-requests-"))) as rig:
         recorder = Recorder()
         proxy = _QuietServer(("127.0.0.1", 0), _proxy_handler(rig.driver.endpoint_url, recorder))
         threading.Thread(target=proxy.serve_forever, daemon=True).start()

@@ -32,9 +32,7 @@ from tests.rigs.s3 import (
     digitalocean_driver,
     minio_driver,
     s3_driver,
-    shared_moto,
 )
-from tests.servers import start_swift
 from tests.servers.fault_proxy import start_fault_proxy
 from tests.streams import FailingStream
 
@@ -47,8 +45,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    return shared_moto(tmp_path_factory.mktemp("moto"))
+def moto(moto_server):
+    """The session's moto."""
+    return moto_server
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +63,9 @@ def bucket(s3):
 
 
 @pytest.fixture(scope="module")
-def swift(tmp_path_factory):
-    server = start_swift(tmp_path_factory.mktemp("swift"))
-    yield server
-    server.stop()
+def swift(swift_server):
+    """The session's Swift: its s3api checks signatures."""
+    return swift_server
 
 
 @pytest.fixture(scope="module")

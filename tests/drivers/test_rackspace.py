@@ -32,8 +32,6 @@ from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoun
 from tests.conftest import RIG_NAMES, unique_name
 from tests.rigs.swift import (
     cloudfiles_driver,
-    shared_identity,
-    shared_swift,
     start_identity,
     tempauth_login,
 )
@@ -55,9 +53,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def server(rig, tmp_path_factory):
+def server(rig, swift_server):
     """The session's Swift (the rig parameter only makes these tests run with the rigs)."""
-    return shared_swift(tmp_path_factory.mktemp("swift"))
+    return swift_server
 
 
 @pytest.fixture
@@ -346,9 +344,9 @@ def test_filesystem_with_a_token_and_storage_url_needs_no_login(server, containe
 # -- Rackspace login, regions, credentials --------------------------------------------------
 
 
-def test_cloudfiles_logs_in_with_an_api_key_at_the_identity_endpoint(server):
-    identity = shared_identity(server)
-    driver = cloudfiles_driver(server, region="LON")
+def test_cloudfiles_logs_in_with_an_api_key_at_the_identity_endpoint(server, swift_identity):
+    identity = swift_identity
+    driver = cloudfiles_driver(server, identity, region="LON")
     driver.validate_credentials()
     body = {
         "auth": {"RAX-KSKEY:apiKeyCredentials": {"username": server.user, "apiKey": server.key}}
@@ -358,10 +356,8 @@ def test_cloudfiles_logs_in_with_an_api_key_at_the_identity_endpoint(server):
     assert driver.storage_options["auth_url"] == identity.url
 
 
-def test_cloudfiles_wrong_api_key_is_a_credentials_error(server):
-    driver = CloudFilesDriver(
-        server.user, "wrong", region="IAD", auth_url=shared_identity(server).url
-    )
+def test_cloudfiles_wrong_api_key_is_a_credentials_error(server, swift_identity):
+    driver = CloudFilesDriver(server.user, "wrong", region="IAD", auth_url=swift_identity.url)
     with pytest.raises(CredentialsError):
         driver.validate_credentials()
     with pytest.raises(CredentialsError):
@@ -377,7 +373,7 @@ def test_swift_wrong_key_is_a_credentials_error(server):
 # -- faults: retries of logins and requests, the ETag of each PUT ----------------------------
 
 
-def test_busy_logins_are_retried(server):
+def test_busy_logins_are_retried(server, swift_identity):
     with start_fault_proxy(server.proxy_url) as proxy:
         driver = SwiftDriver(
             server.user, server.key, auth_url=proxy.url + "/auth/v1.0", retry_backoff=0.01
@@ -385,7 +381,7 @@ def test_busy_logins_are_retried(server):
         proxy.fail("GET", r"^/auth/v1\.0$", times=2, status=503)
         driver.validate_credentials()
         assert proxy.count("fail") == 2
-    identity = urlsplit(shared_identity(server).url)
+    identity = urlsplit(swift_identity.url)
     with start_fault_proxy(f"http://{identity.netloc}") as proxy:
         driver = CloudFilesDriver(
             server.user, server.key, auth_url=proxy.url + identity.path, retry_backoff=0.01
