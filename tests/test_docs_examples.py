@@ -101,7 +101,9 @@ class PageRun:
     failed: str | None = None
 
 
-def _server_env(name: str, started: dict[str, dict[str, str]], servers: ServerPool) -> dict[str, str]:
+def _server_env(
+    name: str, started: dict[str, dict[str, str]], servers: ServerPool
+) -> dict[str, str]:
     """Environment variables naming the server ``name`` (the session's, started on first use)."""
     if name not in started:
         if name != "s3":

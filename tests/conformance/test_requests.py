@@ -30,7 +30,7 @@ class Costs:
     upload: int = 1
     """``upload_blob`` of a few bytes with metadata and a content type."""
     get_blob: int = 1
-    """``get_blob``: every attribute (and, where the answer can carry them, a small blob's bytes)."""
+    """``get_blob``: every attribute (and, where the answer carries them, a small blob's bytes)."""
     download_after_get_blob: int = 0
     """The first ``download`` of a blob just looked up (0: the lookup's bytes)."""
     download: int = 1
@@ -60,9 +60,7 @@ COSTS: dict[str, Costs] = {
     # the listing carries the content type and MD5, not the metadata (one HEAD); a delete
     # first asks to delete a large object's manifest, then deletes the object; a 404 for a
     # blob is followed by a one-entry listing (is the name a folder?)
-    **dict.fromkeys(
-        SWIFT_FAMILY, Costs(lookup_per_listed_blob=1, delete=2, contains_missing=2)
-    ),
+    **dict.fromkeys(SWIFT_FAMILY, Costs(lookup_per_listed_blob=1, delete=2, contains_missing=2)),
 }
 
 

@@ -233,32 +233,6 @@ def test_2500_blobs_list_completely_in_pages(s3: S3Driver, bucket: Container, re
     assert {blob.size for blob in bucket} == {1}
 
 
-def test_small_operations_cost_one_request_each(bucket: Container, request_log, tmp_path):
-    blob = bucket.upload_blob(io.BytesIO(b"4 KiB" * 800), blob_name="small.bin")
-    assert request_log.take() == {"PutObject": 1}
-    blob.download(io.BytesIO())
-    assert request_log.take() == {"GetObject": 1}
-    blob.download(str(tmp_path / "small.bin"))
-    assert request_log.take() == {"GetObject": 1}
-    fetched = bucket.get_blob("small.bin")
-    assert request_log.take() == {"GetObject": 1}  # ranged: every header, a small blob whole
-    assert fetched.content_type
-    assert fetched.meta_data == {}
-    fetched.download(str(tmp_path / "fetched.bin"))
-    assert request_log.take() == {}  # the lookup's bytes
-    listed = next(iter(bucket))
-    assert request_log.take() == {"ListObjectsV2": 1}
-    assert listed.etag
-    assert listed.modified_at
-    assert request_log.take() == {}
-    # lazy attributes, the checksum among them (only a lookup shows whether the ETag is an
-    # MD5: SSE-KMS and SSE-C ETags are not): one HEAD for all of them
-    assert listed.checksum == fetched.checksum
-    assert listed.content_type == fetched.content_type
-    assert listed.cache_control is None
-    assert request_log.take() == {"HeadObject": 1}
-
-
 def test_large_upload_is_multipart_with_settings_on_create(bucket: Container, request_log):
     data = b"m" * (9 * 2**20)
     bucket.upload_blob(

@@ -669,31 +669,6 @@ def test_paged_listing_lists_everything(driver, container: Container, sent):
     assert len(listings) == 3  # pages of 2, 2 and 1
 
 
-def test_requests_per_operation(container: Container, sent):
-    container.upload_blob(
-        io.BytesIO(b"small"), blob_name="a.txt", meta_data={"owner-id": "1"}, content_type="text/x"
-    )
-    assert [m for m, _ in sent] == ["PUT"], sent  # one PUT, metadata and headers included
-    sent.clear()
-    blob = container.get_blob("a.txt")
-    assert [m for m, _ in sent] == ["GET"], sent  # ranged: every header, a small blob whole
-    sent.clear()
-    blob.download(io.BytesIO())
-    assert sent == []  # the lookup's bytes
-    blob.download(io.BytesIO())
-    assert [m for m, _ in sent] == ["GET"], sent  # the size is known: no HEAD first
-    for index in range(4):
-        container.upload_blob(io.BytesIO(b"x"), blob_name=f"d/{index}.txt", content_type="a/b")
-    sent.clear()
-    listed = list(container)
-    assert [blob.content_type for blob in listed] == ["text/x"] + ["a/b"] * 4
-    assert [blob.checksum for blob in listed][1] == "9dd4e461268c8034f5c8564e155c67a6"
-    assert [m for m, _ in sent] == ["GET"], sent  # one listing; content type came with it
-    sent.clear()
-    assert listed[0].meta_data == {"owner-id": "1"}
-    assert [m for m, _ in sent] == ["HEAD"], sent  # metadata loads lazily with one HEAD
-
-
 def test_missing_container_and_blob_are_not_found(driver):
     ghost = Container(unique_name("ghost"), driver)
     with pytest.raises(NotFoundError):

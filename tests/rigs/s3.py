@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tests.rigs import Rig
     from tests.rigs.pool import ServerPool
 
+
 def s3_driver(server: MotoServer, **options: Any) -> S3Driver:
     return S3Driver(
         server.access_key, server.secret_key, endpoint_url=server.endpoint_url, **options

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from tests.rigs.pool import ServerPool
 
 REGIONS = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
+
+
 def tempauth_login(
     server: SwiftServer, user: str, key: str, auth_url: str | None = None
 ) -> tuple[str, str]:

@@ -121,8 +121,11 @@ class Seen:
 class FaultProxy:
     """Forwards to ``upstream`` (``http://host:port``) except where a fault is scripted."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, upstream_host: bool = False) -> None:
+        """``upstream_host``: send the server its own ``Host`` (fake-gcs-server routes signed
+        URLs by it), not the proxy's (Swift's TempAuth builds storage URLs from it)."""
         parts = urlsplit(upstream)
+        self.rewrite_host = upstream_host
         self.upstream_host = parts.hostname or LOCALHOST
         self.upstream_port = parts.port or 80
         self._faults: list[Fault] = []
@@ -337,6 +340,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         )
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+            if proxy.rewrite_host:
+                headers = {k: v for k, v in headers.items() if k.lower() != "host"}
             if body or self.command in ("PUT", "POST", "PATCH"):
                 headers["Content-Length"] = str(len(body))
             connection.request(self.command, self.path, body=body, headers=headers)
