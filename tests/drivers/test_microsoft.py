@@ -7,7 +7,6 @@ import io
 import logging
 import os
 import re
-import time
 import tracemalloc
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -87,24 +86,13 @@ def test_sas_url_applies_disposition_and_content_type_overrides(container: Conta
     assert response.headers["Content-Type"] == "text/plain"
 
 
-def test_tampered_sas_url_is_rejected(container: Container, http):
+def test_widened_sas_url_is_rejected(container: Container, http):
+    """A forged signature: tests/conformance/test_signing.py. Widening the permission or the
+    lifetime breaks the signature too."""
     blob = container.upload_blob(io.BytesIO(b"secret"), blob_name="s.txt")
     url = blob.generate_download_url(expires=120)
-    signature = dict(parse_qsl(urlsplit(url).query))["sig"]
-    forged = ("A" if signature[0] != "A" else "B") + signature[1:]
-    assert http.get(with_query(url, sig=forged)).status_code == 403
-    # Widening the permission or the lifetime breaks the signature too.
     assert http.get(with_query(url, sp="rwd")).status_code == 403
     assert http.get(with_query(url, se="2099-01-01T00:00:00Z")).status_code == 403
-
-
-def test_expired_sas_url_is_rejected(container: Container, http):
-    blob = container.upload_blob(io.BytesIO(b"secret"), blob_name="s.txt")
-    url = blob.generate_download_url(expires=1)
-    time.sleep(2.2)
-    response = http.get(url)
-    assert response.status_code == 403
-    assert b"secret" not in response.content
 
 
 def test_read_sas_cannot_write_and_write_sas_cannot_read(container: Container, http):
