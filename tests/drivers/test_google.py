@@ -525,8 +525,12 @@ def test_key_from_environment(monkeypatch: pytest.MonkeyPatch, gcs: Any):
     assert driver.project == "test-project"  # from the key file
 
 
-def test_validate_credentials_fetches_a_token_and_lists(gcs: Any):
-    assert gcs.driver.validate_credentials() is None
+def test_validate_credentials_fetches_a_token_and_lists(
+    counted: GoogleStorageDriver, recorder: FaultProxy
+):
+    recorder.clear()
+    counted.validate_credentials()  # a refused or missing key raises: the tests below
+    assert [(m, p) for m, p, _ in taken(recorder)] == [("GET", "/storage/v1/b")]
 
 
 def test_unreachable_token_endpoint_is_not_bad_credentials(tmp_path: Path, gcs: Any):
@@ -635,7 +639,12 @@ def test_storage_options_are_plain_data_and_pickle(gcs: Any):
     assert json.loads(json.dumps(options)) == options
     assert options["use_listings_cache"] is False
     assert options["endpoint_url"] == gcs.driver.endpoint_url
-    assert pickle.loads(pickle.dumps(gcs.driver.fs)).ls("", detail=False) is not None
+    created = gcs.driver.create_container(unique_name("pickled"))
+    try:
+        listed = pickle.loads(pickle.dumps(gcs.driver.fs)).ls("", detail=False)
+        assert created.name in [name.rstrip("/") for name in listed]
+    finally:
+        created.delete()
 
 
 def test_experimental_hns_filesystem_is_off():
