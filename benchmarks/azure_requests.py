@@ -1,8 +1,9 @@
 """Requests per operation and transfer memory of AzureStorageDriver, beside raw adlfs, on Azurite.
 
 Metrics, defined before any number:
-- requests: HTTP exchanges the Azure SDK sends (counted in azure-core's sync and async
-  transports) for one operation on a small blob (5 bytes, metadata and content type set);
+- requests: HTTP requests that reach Azurite for one operation on a small blob (5 bytes,
+  metadata and content type set), counted by the test suite's fault proxy in front of it
+  (a second driver on the proxy's URL; the timed runs go straight to Azurite);
 - time: median wall time of that operation over ``--repeat`` runs, and its ratio to raw adlfs;
 - peak: tracemalloc peak (MiB) of an upload from a file and a download to a file, at two blob
   sizes: flat memory means the peak does not grow with the size.
@@ -24,40 +25,62 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from azure.core.pipeline.transport import AioHttpTransport, RequestsTransport
-
-from tests.rigs.azure import start_azure
-
-SENT: list[str] = []
-
-
-def _count_requests() -> None:
-    sync_send, async_send = RequestsTransport.send, AioHttpTransport.send
-
-    def send(self, request, **kwargs):
-        SENT.append(request.method)
-        return sync_send(self, request, **kwargs)
-
-    async def asend(self, request, **kwargs):
-        SENT.append(request.method)
-        return await async_send(self, request, **kwargs)
-
-    RequestsTransport.send = send
-    AioHttpTransport.send = asend
+from cloudstorage.drivers.microsoft import AzureStorageDriver
+from tests.rigs import start_rig
+from tests.servers.fault_proxy import FaultProxy, start_fault_proxy
 
 
-def measure(action: Callable[[], object], repeat: int) -> tuple[int, float]:
-    """(requests of one run, median seconds)."""
-    SENT.clear()
+def upstream_of(endpoint_url: str) -> str:
+    parts = urlsplit(endpoint_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+Actions = tuple[dict[str, Callable[[], object]], dict[str, Callable[[], object]]]
+
+
+def actions(driver: AzureStorageDriver, container_name: str) -> Actions:
+    """(ours, raw adlfs) actions of each operation, on this driver's client."""
+    container = driver.get_container(container_name)
+    fs = driver.fs
+    meta = {"owner-id": "1"}
+    small = next(blob for blob in container if blob.name == "s.txt")  # no bytes kept
+    ours: dict[str, Callable[[], object]] = {
+        "put": lambda: container.upload_blob(
+            io.BytesIO(b"small"), blob_name="s.txt", meta_data=meta, content_type="text/x"
+        ),
+        "get_blob": lambda: container.get_blob("s.txt"),
+        "download": lambda: small.download(io.BytesIO()),
+        "list_10_with_attributes": lambda: [
+            (blob.meta_data, blob.content_type, blob.checksum) for blob in iter(container)
+        ],
+    }
+    path = f"{container.name}/raw.txt"
+    raw: dict[str, Callable[[], object]] = {
+        "put": lambda: _adlfs_put(fs, path),
+        "get_blob": lambda: fs.info(path, refresh=True),
+        "download": lambda: fs.cat_file(path),
+        "list_10_with_attributes": lambda: fs.find(f"{container.name}/list", detail=True),
+    }
+    return ours, raw
+
+
+def requests_of(action: Callable[[], object], proxy: FaultProxy) -> int:
+    """Requests one run sends, counted by the proxy in front of Azurite."""
+    proxy.clear()
     action()
-    requests = len(SENT)
+    return len(proxy.take())
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    action()  # warm
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         action()
         times.append(time.perf_counter() - start)
-    return requests, statistics.median(times)
+    return statistics.median(times)
 
 
 def peak_mib(action: Callable[[], object]) -> float:
@@ -74,39 +97,31 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--sizes-mib", default="20,48")
     args = parser.parse_args()
-    _count_requests()
-    with tempfile.TemporaryDirectory() as workdir, start_azure(Path(workdir)) as rig:
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        start_rig("azure", Path(workdir)) as rig,
+        start_fault_proxy(upstream_of(rig.driver.endpoint_url)) as proxy,
+    ):
         driver = rig.driver
-        fs = driver.fs
         container = driver.create_container("bench-requests")
         for index in range(10):
             container.upload_blob(io.BytesIO(b"x"), blob_name=f"list/{index}.txt")
-        meta = {"owner-id": "1"}
-        small = container.upload_blob(io.BytesIO(b"small"), blob_name="s.txt")
-        ours: dict[str, Callable[[], object]] = {
-            "put": lambda: container.upload_blob(
-                io.BytesIO(b"small"), blob_name="s.txt", meta_data=meta, content_type="text/x"
-            ),
-            "get_blob": lambda: container.get_blob("s.txt"),
-            "download": lambda: small.download(io.BytesIO()),
-            "list_10_with_attributes": lambda: [
-                (blob.meta_data, blob.content_type, blob.checksum) for blob in iter(container)
-            ],
-        }
-        path = f"{container.name}/raw.txt"
-        raw: dict[str, Callable[[], object]] = {
-            "put": lambda: _adlfs_put(fs, path),
-            "get_blob": lambda: fs.info(path, refresh=True),
-            "download": lambda: fs.cat_file(path),
-            "list_10_with_attributes": lambda: fs.find(f"{container.name}/list", detail=True),
-        }
+        container.upload_blob(io.BytesIO(b"small"), blob_name="s.txt")
+        container.upload_blob(io.BytesIO(b"small"), blob_name="raw.txt")
+        counted = AzureStorageDriver(
+            driver.account_name,
+            driver.key,
+            endpoint_url=proxy.url + urlsplit(driver.endpoint_url).path,
+        )
+        ours, raw = actions(driver, container.name)  # timed: straight to Azurite
+        ours_counted, raw_counted = actions(counted, container.name)  # through the proxy
         ops = {}
         for name, action in ours.items():
-            requests, seconds = measure(action, args.repeat)
-            raw_requests, raw_seconds = measure(raw[name], args.repeat)
+            seconds = median_seconds(action, args.repeat)
+            raw_seconds = median_seconds(raw[name], args.repeat)
             ops[name] = {
-                "requests": requests,
-                "adlfs_requests": raw_requests,
+                "requests": requests_of(ours_counted[name], proxy),
+                "adlfs_requests": requests_of(raw_counted[name], proxy),
                 "ms": round(seconds * 1000, 2),
                 "ratio_to_adlfs": round(seconds / raw_seconds, 2),
             }

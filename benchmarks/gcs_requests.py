@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,20 +25,18 @@ from typing import Any
 import fsspec
 
 from cloudstorage.drivers.google import GoogleStorageDriver
-from tests.drivers.test_google import Recorder, _proxy_handler, _QuietServer
-from tests.rigs.gcs import start_gcs
+from tests.rigs import start_rig
+from tests.servers.fault_proxy import FaultProxy
 
 BLOBS_LISTED = 50
 LARGE = 40 * 1024 * 1024
 
 
 def main() -> None:
-    with start_gcs(Path(tempfile.mkdtemp(prefix="gcs-requests-"))) as rig:
-        recorder = Recorder()
-        proxy = _QuietServer(("127.0.0.1", 0), _proxy_handler(rig.driver.endpoint_url, recorder))
-        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    with start_rig("gcs", Path(tempfile.mkdtemp(prefix="gcs-requests-"))) as rig:
+        proxy = FaultProxy(rig.driver.endpoint_url)  # the test suite's counter
         try:
-            endpoint = f"http://127.0.0.1:{proxy.server_address[1]}"
+            endpoint = proxy.url
             driver = GoogleStorageDriver(key=rig.driver.key, endpoint_url=endpoint)
             raw = fsspec.filesystem("gs", **driver.storage_options, skip_instance_cache=True)
             container = driver.create_container("bench-requests")
@@ -47,10 +44,10 @@ def main() -> None:
 
             def count(action: Callable[[], Any]) -> int:
                 time.sleep(0.2)  # let a cancelled parallel probe of the last step arrive
-                recorder.clear()
+                proxy.clear()
                 action()
                 time.sleep(0.2)
-                taken = recorder.taken()
+                taken = [(seen.method, seen.path) for seen in proxy.take()]
                 if "-v" in sys.argv:  # show what was sent
                     print(taken)
                 return len(taken)
@@ -116,8 +113,7 @@ def main() -> None:
             for name, ours, theirs in rows:
                 print(f"{name:<72} {ours:>6} {theirs:>6}")
         finally:
-            proxy.shutdown()
-            proxy.server_close()
+            proxy.close()
 
 
 if __name__ == "__main__":

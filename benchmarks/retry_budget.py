@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.faults.conftest import CLOUD_RIGS, proxied_driver
-from tests.faults.conftest import _upstream as upstream_of
-from tests.rigs import STARTERS
+from tests.rigs import RigPool, ServerPool
+from tests.rigs.proxied import CLOUD_FAMILY as CLOUD_RIGS
+from tests.rigs.proxied import proxied_driver, upstream
 from tests.servers.fault_proxy import S3_SLOW_DOWN, FaultProxy
 
 BUSY = {"s3": S3_SLOW_DOWN, "minio": S3_SLOW_DOWN, "digitalocean": S3_SLOW_DOWN}
@@ -29,11 +29,13 @@ def measure(name: str, options: dict[str, Any]) -> list[tuple[str, int, float, s
     """(call, attempts, seconds, outcome) for the lookup and the existence check."""
     workdir = Path(tempfile.mkdtemp(prefix=f"retry-budget-{name}-"))
     rows = []
-    with STARTERS[name](workdir) as rig:
-        proxy = FaultProxy(upstream_of(name, rig, workdir))
+    with ServerPool(workdir) as servers:
+        rigs = RigPool(servers)
+        rig = rigs.get(name)
+        proxy = FaultProxy(upstream(rig, servers))
         stops: list[Any] = []
         try:
-            driver = proxied_driver(name, rig, proxy.url, workdir, stops, **options)
+            driver = proxied_driver(rig, proxy.url, servers, stops, **options)
             container = rig.driver.create_container(f"budget-{int(time.time() * 1000)}")
             container.upload_blob(io.BytesIO(b"x" * 1000), blob_name="b.bin")
             theirs = driver.get_container(container.name)
@@ -54,6 +56,7 @@ def measure(name: str, options: dict[str, Any]) -> list[tuple[str, int, float, s
             for stop in stops:
                 stop()
             proxy.close()
+            rigs.close()
     return rows
 
 

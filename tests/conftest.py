@@ -11,17 +11,62 @@ import requests
 
 from cloudstorage import Container, Driver
 from cloudstorage.exceptions import CloudStorageError
-from tests.rigs import STARTERS, Rig, selected
+from tests.rigs import Rig, RigPool, ServerPool, selected
+from tests.rigs.swift import Identity
+from tests.servers import AzuriteServer, FakeGcsServer, MotoServer, SwiftServer
 
 RIG_NAMES = selected(os.environ.get("CLOUDSTORAGE_TEST_DRIVERS"))
 
 
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    """The session's servers: each starts on first use, once, and stops when the session ends."""
+    with ServerPool(tmp_path_factory.mktemp("servers")) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="session")
+def moto_server(servers: ServerPool) -> MotoServer:
+    """The session's moto (the S3-family rigs' server)."""
+    return servers.get("moto")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def swift_server(servers: ServerPool) -> SwiftServer:
+    """The session's Swift (the swift and cloudfiles rigs' server)."""
+    return servers.get("swift")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def swift_identity(servers: ServerPool) -> Identity:
+    """The Rackspace identity service the cloudfiles rig logs in at, before the Swift."""
+    return servers.get("identity")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def azurite_server(servers: ServerPool) -> AzuriteServer:
+    """The session's Azurite (the azure rig's server)."""
+    return servers.get("azurite")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def fake_gcs_server(servers: ServerPool) -> FakeGcsServer:
+    """The session's fake-gcs-server (the gcs rig's server)."""
+    return servers.get("fake_gcs")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def rigs(servers: ServerPool) -> Iterator[RigPool]:
+    """The session's rigs, each built once on the session's servers."""
+    pool = RigPool(servers)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(scope="session", params=RIG_NAMES)
-def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+def rig(request: pytest.FixtureRequest, rigs: RigPool) -> Rig:
     """A driver on its running store; the store starts once per session."""
-    workdir = tmp_path_factory.mktemp(f"rig-{request.param}")
-    with STARTERS[request.param](workdir) as started:
-        yield started
+    return rigs.get(request.param)
 
 
 @pytest.fixture

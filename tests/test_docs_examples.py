@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.rigs import ServerPool
+
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_MARKER = "<!-- test: skip -->"
 SERVER_MARKER = re.compile(r"<!-- test: server=([\w-]+) -->")
@@ -99,14 +101,14 @@ class PageRun:
     failed: str | None = None
 
 
-def _server_env(name: str, started: dict[str, dict[str, str]], workdir: Path) -> dict[str, str]:
-    """Environment variables naming the server ``name``, started on first use."""
+def _server_env(
+    name: str, started: dict[str, dict[str, str]], servers: ServerPool
+) -> dict[str, str]:
+    """Environment variables naming the server ``name`` (the session's, started on first use)."""
     if name not in started:
         if name != "s3":
             raise ValueError(f"no example server named {name!r} (known: s3)")
-        from tests.rigs.s3 import shared_moto  # noqa: PLC0415  # only pages that ask start it
-
-        server = shared_moto(workdir)
+        server = servers.get("moto")  # only pages that ask start it
         started[name] = {
             "AWS_ACCESS_KEY_ID": server.access_key,
             "AWS_SECRET_ACCESS_KEY": server.secret_key,
@@ -116,17 +118,19 @@ def _server_env(name: str, started: dict[str, dict[str, str]], workdir: Path) ->
 
 
 @pytest.fixture(scope="session")
-def page_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], PageRun]:
+def page_run(
+    tmp_path_factory: pytest.TempPathFactory, servers: ServerPool
+) -> Callable[[str], PageRun]:
     """The run of a page: made on first use, kept for the session."""
     runs: dict[str, PageRun] = {}
-    servers: dict[str, dict[str, str]] = {}
+    started: dict[str, dict[str, str]] = {}
 
     def run_for(page: str) -> PageRun:
         if page not in runs:
             workdir = tmp_path_factory.mktemp("docs-" + re.sub(r"\W+", "-", page))
             env: dict[str, str] = {}
             for name in SERVER_MARKER.findall((ROOT / page).read_text(encoding="utf-8")):
-                env.update(_server_env(name, servers, workdir))
+                env.update(_server_env(name, started, servers))
             runs[page] = PageRun(workdir, env)
         return runs[page]
 

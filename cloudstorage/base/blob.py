@@ -83,7 +83,7 @@ class Blob:
         name: the blob's name within its container.
         checksum: the hex digest of the bytes (`Driver.hash_type`), where known.
         etag: the service's entity tag.
-        size: the size in bytes.
+        size: the size in bytes (0: empty); None where not known yet.
         container: the container holding it.
         driver: the driver it belongs to.
         acl: its canned ACL, where the service says.
@@ -98,8 +98,9 @@ class Blob:
 
     name: str
     """The blob's name within its container (``/`` separates folder levels)."""
-    size: int
-    """The size in bytes (also ``len(blob)``)."""
+    size: int | None
+    """The size in bytes (also ``len(blob)``); ``0`` is an empty blob, ``None`` a size not
+    known yet (a blob named for a bulk download, before it is read)."""
     container: Container
     """The container holding the blob."""
     driver: Driver
@@ -130,7 +131,7 @@ class Blob:
         name: str,
         checksum: str | None,
         etag: str | None,
-        size: int,
+        size: int | None,
         container: Container,
         driver: Driver,
         acl: Any = None,
@@ -182,6 +183,8 @@ class Blob:
             self.__dict__["_checksum"] = self.driver._compute_checksum(self)
 
     def __len__(self) -> int:
+        if self.size is None:
+            raise TypeError(f"the size of blob {self.name!r} is not known yet")
         return self.size
 
     def __eq__(self, other: object) -> bool:

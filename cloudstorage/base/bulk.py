@@ -204,9 +204,9 @@ def _as_blob(container: Container, blob: Blob | str) -> Blob:
     if isinstance(blob, Blob):
         return blob
     container.driver._validate_blob_name(blob)
-    # size unknown: the driver looks it up when it opens the blob (no extra request here)
+    # size unknown (None): the driver learns it when it opens the blob (no extra request here)
     fields: dict[str, Any] = dict.fromkeys(LAZY_FIELDS, UNSET)
-    return Blob(blob, size=0, container=container, driver=container.driver, **fields)
+    return Blob(blob, size=None, container=container, driver=container.driver, **fields)
 
 
 def _local_path(root: str, name: str) -> str:

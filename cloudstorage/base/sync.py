@@ -229,7 +229,7 @@ def _spilled(file: IO[bytes]) -> Iterator[str]:
 def _copy_one(destination: Container, blob: Blob, name: str) -> int:
     """One copy, on a worker thread or a cluster's worker; returns the bytes copied."""
     destination.copy_blob(blob, name)
-    return blob.size
+    return len(blob)  # listed: the size is known
 
 
 def _quiet(action: str, name: str, size: int) -> None:
@@ -264,12 +264,12 @@ class _Run:
 
     def copy(self, blob: Blob, name: str) -> None:
         if self.report.dry_run:
-            self._done(name, blob.size)
+            self._done(name, len(blob))
             return
         while len(self._pending) >= 2 * self.max_workers:
             self._collect(wait(self._pending, return_when=FIRST_COMPLETED).done)
         future = self._pool().submit(_copy_one, self.destination, blob, name)
-        self._pending[future] = (name, blob.size)
+        self._pending[future] = (name, len(blob))
 
     def _done(self, name: str, size: int) -> None:
         self.report.copied.append(name)

@@ -21,7 +21,7 @@ import pytest
 from cloudstorage.drivers.rackspace import SwiftDriver
 from cloudstorage.exceptions import CredentialsError
 from tests.conftest import RIG_NAMES, unique_name
-from tests.rigs.swift import shared_swift
+from tests.servers import SwiftServer
 from tests.servers._process import LOCALHOST, free_port
 from tests.servers.keystone import (
     ADMIN_PASSWORD,
@@ -40,8 +40,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def keystone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeystoneServer]:
-    swift = shared_swift(tmp_path_factory.mktemp("swift-for-keystone"))
+def keystone(
+    tmp_path_factory: pytest.TempPathFactory, swift_server: SwiftServer
+) -> Iterator[KeystoneServer]:
+    swift = swift_server
     port = free_port()
     urls = {
         "RegionOne": f"http://{LOCALHOST}:{free_port()}/v1/AUTH_nowhere",

@@ -7,7 +7,6 @@ import io
 import logging
 import os
 import re
-import time
 import tracemalloc
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -87,24 +86,13 @@ def test_sas_url_applies_disposition_and_content_type_overrides(container: Conta
     assert response.headers["Content-Type"] == "text/plain"
 
 
-def test_tampered_sas_url_is_rejected(container: Container, http):
+def test_widened_sas_url_is_rejected(container: Container, http):
+    """A forged signature: tests/conformance/test_signing.py. Widening the permission or the
+    lifetime breaks the signature too."""
     blob = container.upload_blob(io.BytesIO(b"secret"), blob_name="s.txt")
     url = blob.generate_download_url(expires=120)
-    signature = dict(parse_qsl(urlsplit(url).query))["sig"]
-    forged = ("A" if signature[0] != "A" else "B") + signature[1:]
-    assert http.get(with_query(url, sig=forged)).status_code == 403
-    # Widening the permission or the lifetime breaks the signature too.
     assert http.get(with_query(url, sp="rwd")).status_code == 403
     assert http.get(with_query(url, se="2099-01-01T00:00:00Z")).status_code == 403
-
-
-def test_expired_sas_url_is_rejected(container: Container, http):
-    blob = container.upload_blob(io.BytesIO(b"secret"), blob_name="s.txt")
-    url = blob.generate_download_url(expires=1)
-    time.sleep(2.2)
-    response = http.get(url)
-    assert response.status_code == 403
-    assert b"secret" not in response.content
 
 
 def test_read_sas_cannot_write_and_write_sas_cannot_read(container: Container, http):
@@ -450,36 +438,6 @@ def test_stream_blocks_after_a_refused_first_one_are_never_sent(proxied, contain
 
 
 # -- requests per operation ------------------------------------------------------------------
-
-
-def test_small_operations_cost_one_request(container: Container, sent):
-    container.upload_blob(
-        io.BytesIO(b"small"), blob_name="a.txt", meta_data={"owner-id": "1"}, content_type="text/x"
-    )
-    assert len(sent) == 1, sent  # one Put Blob, metadata and headers included
-    sent.clear()
-    blob = container.get_blob("a.txt")
-    assert len(sent) == 1, sent  # one ranged Get Blob: every property, a small blob whole
-    sent.clear()
-    out = io.BytesIO()
-    blob.download(out)
-    assert out.getvalue() == b"small"
-    assert sent == []  # the lookup's bytes
-    blob.download(out)
-    assert len(sent) == 1, sent  # one ranged GET
-
-
-def test_listing_costs_one_request_whatever_is_read(container: Container, sent):
-    for index in range(5):
-        container.upload_blob(
-            io.BytesIO(b"x"), blob_name=f"d/{index}.txt", meta_data={"owner-id": str(index)}
-        )
-    sent.clear()
-    blobs = list(container)  # one listing: list() asks len() of that same listing
-    assert [blob.meta_data["owner-id"] for blob in blobs] == [str(i) for i in range(5)]
-    assert {blob.content_type for blob in blobs} == {"text/plain"}
-    assert all(blob.checksum == hashlib.md5(b"x").hexdigest() for blob in blobs)
-    assert len(sent) == 1, sent
 
 
 # -- names, credentials, containers ----------------------------------------------------------

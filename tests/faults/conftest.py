@@ -1,11 +1,9 @@
 """Cloud drivers reaching their real servers through a `FaultProxy` each.
 
 ``cloud`` is parametrised over every cloud rig (those of ``CLOUDSTORAGE_TEST_DRIVERS`` if set):
-the server starts once per session (shared with the conformance suite's rig when both run), and
-a second driver with the rig's credentials is built on the proxy's URL, its retries scaled down.
-Swift logs in through the proxy too (TempAuth builds the storage URL from the login's Host);
-Cloud Files logs in at an identity service of its own whose catalog points at the proxy. Each
-test starts with no faults and no recorded requests.
+the rig is the session's (the conformance suite's, on the session's server), and a second
+driver with the rig's credentials is built on the proxy's URL (`tests.rigs.proxied`), its
+retries scaled down. Each test starts with no faults and no recorded requests.
 """
 
 from __future__ import annotations
@@ -15,16 +13,15 @@ import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from cloudstorage import Container, Driver
 from cloudstorage.exceptions import CloudStorageError
 from tests.conftest import RIG_NAMES, unique_name
-from tests.rigs import STARTERS, Rig
+from tests.rigs import Rig, RigPool, ServerPool
+from tests.rigs.proxied import S3_FAMILY, SWIFT_FAMILY, proxied_driver, upstream
 from tests.servers.fault_proxy import (
     AZURE_SERVER_BUSY,
     GCS_TOO_MANY_REQUESTS,
@@ -34,8 +31,6 @@ from tests.servers.fault_proxy import (
     FaultProxy,
 )
 
-S3_FAMILY = ("s3", "minio", "digitalocean", "backblaze")
-SWIFT_FAMILY = ("swift", "cloudfiles")
 CLOUD_RIGS = tuple(
     name for name in (*S3_FAMILY, "gcs", "azure", *SWIFT_FAMILY) if name in RIG_NAMES
 )
@@ -108,73 +103,10 @@ def upload_path(name: str, container: str, blob: str) -> str:
     return blob_path(container, blob)
 
 
-def _proxied(name: str, rig: Rig, proxy_url: str, workdir: Path, stops: list[Any]) -> Driver:
+def _proxied(rig: Rig, proxy_url: str, servers: ServerPool, stops: list[Any]) -> Driver:
+    name = rig.name
     options = SWIFT_OPTIONS if name in SWIFT_FAMILY else {} if name in S3_FAMILY else FAST_RETRIES
-    return proxied_driver(name, rig, proxy_url, workdir, stops, **options)
-
-
-def proxied_driver(
-    name: str, rig: Rig, proxy_url: str, workdir: Path, stops: list[Any], **options: Any
-) -> Driver:
-    """The rig ``name``'s driver (its credentials) on ``proxy_url``, with these options; what
-    must be stopped after it (Cloud Files' identity service) is appended to ``stops``."""
-    original: Any = rig.driver
-    if name in S3_FAMILY:
-        # the same class and options as the rig's, the endpoint on the proxy
-        return s3_family_driver(name, original.key, original.secret, proxy_url, **options)
-    if name == "gcs":
-        from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415
-
-        return GoogleStorageDriver(
-            key=original.key, project=original.project, endpoint_url=proxy_url, **options
-        )
-    if name == "azure":
-        from cloudstorage.drivers.microsoft import AzureStorageDriver  # noqa: PLC0415
-
-        path = urlsplit(original.endpoint_url).path
-        return AzureStorageDriver(
-            original.account_name, original.key, endpoint_url=proxy_url + path, **options
-        )
-    from cloudstorage.drivers.rackspace import CloudFilesDriver, SwiftDriver  # noqa: PLC0415
-    from tests.rigs import swift as swift_rigs  # noqa: PLC0415
-
-    server = swift_rigs.shared_swift(workdir)  # the rig's (started already)
-    tempauth = proxy_url + urlsplit(server.auth_url).path
-    if name == "swift":
-        return SwiftDriver(original.key, original.secret, auth_url=tempauth, **options)
-    identity = swift_rigs.start_identity(server, tempauth_url=tempauth)
-    stops.append(identity.stop)
-    return CloudFilesDriver(
-        original.key, original.secret, region=original.region, auth_url=identity.url,
-        **options,
-    )  # fmt: skip
-
-
-def s3_family_driver(name: str, key: str, secret: str, endpoint_url: str, **options: Any) -> Driver:
-    """The S3-family rig ``name``'s driver (its class and options) with these credentials and
-    endpoint (the proxy's; moto takes any credentials), and ``options`` added."""
-    from tests.rigs import s3 as s3_rigs  # noqa: PLC0415  # optional extra
-
-    builder = getattr(s3_rigs, f"{name}_driver")
-    return builder(_MotoBehind(key, secret, endpoint_url), **options)  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class _MotoBehind:
-    """The moto server's credentials with the proxy's endpoint, for the S3 rigs' builders."""
-
-    access_key: str
-    secret_key: str
-    endpoint_url: str
-
-
-def _upstream(name: str, rig: Rig, workdir: Path) -> str:
-    if name in SWIFT_FAMILY:
-        from tests.rigs.swift import shared_swift  # noqa: PLC0415
-
-        return shared_swift(workdir).proxy_url  # the rig's (started already)
-    parts = urlsplit(rig.driver.endpoint_url)  # type: ignore[attr-defined]
-    return f"{parts.scheme}://{parts.netloc}"
+    return proxied_driver(rig, proxy_url, servers, stops, **options)
 
 
 _THROTTLE = {
@@ -188,20 +120,20 @@ _THROTTLE = {
 
 @pytest.fixture(scope="session", params=CLOUD_RIGS)
 def cloud_session(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, rigs: RigPool, servers: ServerPool
 ) -> Iterator[Cloud]:
+    """The session's rig ``name`` (the conformance suite's), and a driver behind a proxy."""
     name = request.param
-    workdir: Path = tmp_path_factory.mktemp(f"faults-{name}")
-    with STARTERS[name](workdir) as rig:
-        proxy = FaultProxy(_upstream(name, rig, workdir))
-        stops: list[Any] = []
-        try:
-            driver = _proxied(name, rig, proxy.url, workdir, stops)
-            yield Cloud(name, rig, proxy, driver, _THROTTLE[name], stops)
-        finally:
-            for stop in stops:
-                stop()
-            proxy.close()
+    rig = rigs.get(name)
+    proxy = FaultProxy(upstream(rig, servers))
+    stops: list[Any] = []
+    try:
+        driver = _proxied(rig, proxy.url, servers, stops)
+        yield Cloud(name, rig, proxy, driver, _THROTTLE[name], stops)
+    finally:
+        for stop in stops:
+            stop()
+        proxy.close()
 
 
 @pytest.fixture

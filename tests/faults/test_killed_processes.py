@@ -20,8 +20,8 @@ from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.drivers.rackspace import SwiftDriver
 from tests.conftest import RIG_NAMES, unique_name
 from tests.processes import kill_hard, python_child, wait_until_under_way
-from tests.rigs.s3 import shared_moto
-from tests.rigs.swift import shared_swift, swift_driver
+from tests.rigs.swift import swift_driver
+from tests.servers import MotoServer, SwiftServer
 
 CHILD = textwrap.dedent(
     """
@@ -77,8 +77,8 @@ def test_killed_local_upload_lists_nothing(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_killed_s3_upload_lists_nothing(tmp_path: Path):
-    server = shared_moto(tmp_path)
+def test_killed_s3_upload_lists_nothing(moto_server: MotoServer):
+    server = moto_server
     driver = S3Driver(server.access_key, server.secret_key, endpoint_url=server.endpoint_url)
     container: Container = driver.create_container(unique_name("killed"))
     args = (server.access_key, server.secret_key)
@@ -105,8 +105,8 @@ def test_killed_s3_upload_lists_nothing(tmp_path: Path):
 
 @pytest.mark.slow
 @pytest.mark.skipif("swift" not in RIG_NAMES, reason="the swift rig is not selected")
-def test_killed_swift_upload_lists_nothing(tmp_path: Path):
-    server = shared_swift(tmp_path)
+def test_killed_swift_upload_lists_nothing(swift_server: SwiftServer):
+    server = swift_server
     driver = swift_driver(server)
     container: Container = driver.create_container(unique_name("killed"))
     # 8 MiB segments: the child's first read fills one, which is sent before the second read

@@ -18,7 +18,9 @@ import pytest
 from cloudstorage import Container, Driver
 from cloudstorage.base.retry import RETRIES
 from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoundError
-from tests.faults.conftest import S3_FAMILY, Cloud, blob_path, proxied_driver
+from tests.faults.conftest import S3_FAMILY, Cloud, blob_path
+from tests.rigs import ServerPool
+from tests.rigs.proxied import proxied_driver
 from tests.servers._process import LOCALHOST, free_port
 from tests.servers.fault_proxy import S3_SLOW_DOWN
 
@@ -34,14 +36,12 @@ Build = Callable[..., Driver]
 
 
 @pytest.fixture
-def build(cloud: Cloud, tmp_path: Any) -> Iterator[Build]:
+def build(cloud: Cloud, servers: ServerPool) -> Iterator[Build]:
     """Drivers of the cloud's rig with given options, at the proxy (or another URL)."""
     stops: list[Any] = []
 
     def make(url: str | None = None, **options: Any) -> Driver:
-        return proxied_driver(
-            cloud.name, cloud.rig, url or cloud.proxy.url, tmp_path, stops, **options
-        )
+        return proxied_driver(cloud.rig, url or cloud.proxy.url, servers, stops, **options)
 
     yield make
     for stop in stops:

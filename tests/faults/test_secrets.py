@@ -20,7 +20,8 @@ import pytest
 from cloudstorage import Driver
 from cloudstorage.exceptions import CloudStorageError
 from tests.conftest import unique_name
-from tests.faults.conftest import S3_FAMILY, SWIFT_FAMILY, Cloud, s3_family_driver
+from tests.faults.conftest import S3_FAMILY, SWIFT_FAMILY, Cloud
+from tests.rigs.proxied import s3_family_driver
 
 S3_KEY = "AKIAFAULTTESTKEY7Q2Z"
 S3_SECRET = "Zq8sEcReT/fAuLtTeSt+9xYwVuTsRqPoNmLkJiHgFeDc"

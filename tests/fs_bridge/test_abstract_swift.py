@@ -9,16 +9,10 @@ from fsspec.tests import abstract
 
 from fs_bridge.swift import SwiftFileSystem
 from tests.conftest import RIG_NAMES
-from tests.rigs.swift import shared_swift
 
 pytestmark = pytest.mark.skipif(
     "swift" not in RIG_NAMES, reason="CLOUDSTORAGE_TEST_DRIVERS leaves out swift"
 )
-
-
-@pytest.fixture(scope="module")
-def swift_server(tmp_path_factory):
-    return shared_swift(tmp_path_factory.mktemp("swift-abstract"))
 
 
 class SwiftFixtures(abstract.AbstractFixtures):

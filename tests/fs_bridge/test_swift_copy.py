@@ -10,7 +10,7 @@ import pytest
 
 from fs_bridge.swift import SwiftFileSystem
 from tests.conftest import RIG_NAMES
-from tests.rigs.swift import shared_swift
+from tests.servers import SwiftServer
 
 pytestmark = pytest.mark.skipif(
     "swift" not in RIG_NAMES, reason="CLOUDSTORAGE_TEST_DRIVERS leaves out swift"
@@ -19,8 +19,8 @@ DATA = os.urandom(2 * 2**20 + 5)  # three segments of 1 MiB
 
 
 @pytest.fixture
-def fs(tmp_path_factory: pytest.TempPathFactory) -> SwiftFileSystem:
-    server = shared_swift(tmp_path_factory.mktemp("swift-copy"))
+def fs(swift_server: SwiftServer) -> SwiftFileSystem:
+    server = swift_server
     return SwiftFileSystem(
         auth_url=server.auth_url, user=server.user, key=server.key,
         segment_size=2**20, skip_instance_cache=True,

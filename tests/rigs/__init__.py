@@ -16,6 +16,7 @@ from cloudstorage import Driver
 from tests.rigs.azure import start_azure
 from tests.rigs.gcs import start_gcs
 from tests.rigs.local import start_local, start_local_served
+from tests.rigs.pool import RigPool, ServerPool, start_rig
 from tests.rigs.s3 import start_backblaze, start_digitalocean, start_minio, start_s3
 from tests.rigs.swift import start_cloudfiles, start_swift_rig
 
@@ -37,7 +38,8 @@ class Rig:
     """Conformance test name -> why this rig's server fails it (run as a strict xfail)."""
 
 
-Starter = Callable[[Path], AbstractContextManager[Rig]]
+Starter = Callable[[Path, "ServerPool"], AbstractContextManager[Rig]]
+"""Builds a rig in a work folder on the session's servers (`tests.rigs.pool.ServerPool`)."""
 
 STARTERS: dict[str, Starter] = {
     "local": start_local,
@@ -64,4 +66,4 @@ def selected(names: str | None) -> list[str]:
     return chosen
 
 
-__all__ = ["STARTERS", "Rig", "Starter", "selected"]
+__all__ = ["STARTERS", "Rig", "RigPool", "ServerPool", "Starter", "selected", "start_rig"]

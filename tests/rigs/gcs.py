@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.servers import start_fake_gcs
 from tests.servers._process import LOCALHOST
 
 if TYPE_CHECKING:
     from tests.rigs import Rig
+    from tests.rigs.pool import ServerPool
 
 _FAKE_GCS_CONDITIONS = (
     "fake-gcs-server ignores ifGenerationMatch=0 on rewrite and on resumable uploads (GCS "
@@ -111,11 +111,12 @@ def write_service_account(path: Path, token_uri: str, project: str = "test-proje
 
 
 @contextmanager
-def start_gcs(workdir: Path) -> Iterator[Rig]:
+def start_gcs(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
     from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra
     from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
 
-    with token_endpoint() as token_uri, start_fake_gcs(workdir) as server:
+    server = servers.get("fake_gcs")
+    with token_endpoint() as token_uri:
         credentials = write_service_account(workdir / "service-account.json", token_uri)
         driver = GoogleStorageDriver(
             key=str(credentials), project=server.project, endpoint_url=server.endpoint_url

@@ -13,12 +13,13 @@ from tests.servers.wsgi import serve_wsgi
 
 if TYPE_CHECKING:
     from tests.rigs import Rig
+    from tests.rigs.pool import ServerPool
 
 SECRET, SALT = "test-secret", "test-salt"
 
 
 @contextmanager
-def start_local(workdir: Path) -> Iterator[Rig]:
+def start_local(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
     """Signatures are bare, as in cloudstorage 0.10: the app's own route checks them."""
     from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
 
@@ -27,7 +28,7 @@ def start_local(workdir: Path) -> Iterator[Rig]:
 
 
 @contextmanager
-def start_local_served(workdir: Path) -> Iterator[Rig]:
+def start_local_served(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
     """Download URLs and upload forms point at a running `cloudstorage.serve` app."""
     from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
 

@@ -1,14 +1,12 @@
 """The S3-family rigs: S3, MinIO, DigitalOcean Spaces and Backblaze B2, all on one moto server.
 
-The server starts with the first S3-family rig of the session and stops when the test process
-exits, so the four rigs (and tests/drivers/test_amazon.py) share it; every test uses fresh
-bucket names, so they do not see each other's data.
+The server is the session's (`tests.rigs.pool.ServerPool`), so the four rigs (and
+tests/drivers/test_amazon.py) share it; every test uses fresh bucket names, so they do not see
+each other's data.
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,23 +15,11 @@ from typing import TYPE_CHECKING, Any
 from cloudstorage.base import Driver
 from cloudstorage.drivers.amazon import BackblazeB2Driver, DigitalOceanSpacesDriver, S3Driver
 from cloudstorage.drivers.minio import MinioDriver
-from tests.servers import MotoServer, start_moto
+from tests.servers import MotoServer
 
 if TYPE_CHECKING:
     from tests.rigs import Rig
-
-_lock = threading.Lock()
-_server: list[MotoServer] = []
-
-
-def shared_moto(workdir: Path) -> MotoServer:
-    """The session's moto server, started on first use and stopped at exit."""
-    with _lock:
-        if not _server:
-            server = start_moto(workdir)
-            atexit.register(server.stop)
-            _server.append(server)
-        return _server[0]
+    from tests.rigs.pool import ServerPool
 
 
 def s3_driver(server: MotoServer, **options: Any) -> S3Driver:
@@ -92,24 +78,24 @@ KNOWN_GAPS = {
 
 
 @contextmanager
-def start_s3(workdir: Path) -> Iterator[Rig]:
-    with _start("s3", s3_driver(shared_moto(workdir))) as rig:
+def start_s3(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
+    with _start("s3", s3_driver(servers.get("moto"))) as rig:
         yield rig
 
 
 @contextmanager
-def start_minio(workdir: Path) -> Iterator[Rig]:
-    with _start("minio", minio_driver(shared_moto(workdir))) as rig:
+def start_minio(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
+    with _start("minio", minio_driver(servers.get("moto"))) as rig:
         yield rig
 
 
 @contextmanager
-def start_digitalocean(workdir: Path) -> Iterator[Rig]:
-    with _start("digitalocean", digitalocean_driver(shared_moto(workdir))) as rig:
+def start_digitalocean(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
+    with _start("digitalocean", digitalocean_driver(servers.get("moto"))) as rig:
         yield rig
 
 
 @contextmanager
-def start_backblaze(workdir: Path) -> Iterator[Rig]:
-    with _start("backblaze", backblaze_driver(shared_moto(workdir))) as rig:
+def start_backblaze(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
+    with _start("backblaze", backblaze_driver(servers.get("moto"))) as rig:
         yield rig

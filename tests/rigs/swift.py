@@ -1,4 +1,4 @@
-"""The Swift rigs: SwiftDriver (TempAuth v1) and CloudFilesDriver, on one session Swift.
+"""The Swift rigs: SwiftDriver (TempAuth v1) and CloudFilesDriver, on the session's Swift.
 
 Cloud Files logs in at a small identity endpoint of ours (Rackspace's ``POST /v2.0/tokens``
 with ``RAX-KSKEY:apiKeyCredentials``) that answers with a real TempAuth token of the Swift
@@ -8,7 +8,6 @@ object store is real; only the identity service is ours.
 
 from __future__ import annotations
 
-import atexit
 import json
 import threading
 import urllib.request
@@ -20,26 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cloudstorage.drivers.rackspace import CloudFilesDriver, SwiftDriver
-from tests.servers import SwiftServer, start_swift
+from tests.servers import SwiftServer
 from tests.servers._process import LOCALHOST
 
 if TYPE_CHECKING:
     from tests.rigs import Rig
+    from tests.rigs.pool import ServerPool
 
 REGIONS = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
-_lock = threading.Lock()
-_server: list[SwiftServer] = []
-_identity: list[Identity] = []
-
-
-def shared_swift(workdir: Path) -> SwiftServer:
-    """The session's Swift, started on first use and stopped at exit."""
-    with _lock:
-        if not _server:
-            server = start_swift(workdir)
-            atexit.register(server.stop)
-            _server.append(server)
-        return _server[0]
 
 
 def tempauth_login(
@@ -127,34 +114,27 @@ def start_identity(
     return Identity(f"http://{LOCALHOST}:{httpd.server_address[1]}/v2.0/", httpd, seen)
 
 
-def shared_identity(server: SwiftServer) -> Identity:
-    with _lock:
-        if not _identity:
-            identity = start_identity(server)
-            atexit.register(identity.stop)
-            _identity.append(identity)
-        return _identity[0]
-
-
 def swift_driver(server: SwiftServer, **kwargs: Any) -> SwiftDriver:
     return SwiftDriver(server.user, server.key, auth_url=server.auth_url, **kwargs)
 
 
-def cloudfiles_driver(server: SwiftServer, region: str = "IAD", **kwargs: Any) -> CloudFilesDriver:
-    identity = shared_identity(server)
+def cloudfiles_driver(
+    server: SwiftServer, identity: Identity, region: str = "IAD", **kwargs: Any
+) -> CloudFilesDriver:
+    """A Cloud Files driver logging in at ``identity`` (in front of ``server``)."""
     return CloudFilesDriver(server.user, server.key, region=region, auth_url=identity.url, **kwargs)
 
 
 @contextmanager
-def start_swift_rig(workdir: Path) -> Iterator[Rig]:
+def start_swift_rig(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
     from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
 
-    yield Rig(name="swift", driver=swift_driver(shared_swift(workdir)), http_download_urls=True)
+    yield Rig(name="swift", driver=swift_driver(servers.get("swift")), http_download_urls=True)
 
 
 @contextmanager
-def start_cloudfiles(workdir: Path) -> Iterator[Rig]:
+def start_cloudfiles(workdir: Path, servers: ServerPool) -> Iterator[Rig]:
     from tests.rigs import Rig  # noqa: PLC0415  # the package imports this module
 
-    driver = cloudfiles_driver(shared_swift(workdir))
+    driver = cloudfiles_driver(servers.get("swift"), servers.get("identity"))
     yield Rig(name="cloudfiles", driver=driver, http_download_urls=True)

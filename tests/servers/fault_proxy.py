@@ -3,8 +3,10 @@
 A driver built on the proxy's URL (instead of the server's) reaches the real server through it;
 each test scripts what goes wrong, e.g. ``proxy.fail("GET", r"/bucket/key", times=2,
 status=503)``: the next two matching requests are answered 503 without reaching the server.
-Every request is recorded (`FaultProxy.requests`), so a test can also assert that *no* request
-was sent. Bodies are buffered whole: this is for test-sized blobs.
+Every request is recorded (`FaultProxy.requests`, `FaultProxy.take`): this is the suite's one
+request counter, whatever the client's transport (botocore, aiohttp under s3fs/gcsfs/adlfs,
+azure-core, requests/keystoneauth), so a test can assert what an operation cost, or that *no*
+request was sent. Bodies are buffered whole: this is for test-sized blobs.
 
 Faults (first matching rule with uses left wins; ``skip`` lets that many matches through first):
 
@@ -13,7 +15,8 @@ Faults (first matching rule with uses left wins; ``skip`` lets that many matches
 - ``drop_request``: read part of the request body, then close the connection (no answer).
 - ``drop_response``: forward, then send the headers and half the body and close.
 - ``corrupt``: forward, then flip bytes of the response body (headers and hashes unchanged).
-- ``corrupt_request``: flip bytes of the request body, then forward it.
+- ``corrupt_request``: flip bytes of the request body (the first 64, or with ``middle=True``
+  the middle one of bodies of 1 KiB or more: the media, not a JSON part), then forward it.
 - ``delay``: wait before forwarding.
 """
 
@@ -28,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ._process import LOCALHOST
 
@@ -85,6 +88,7 @@ class Fault:
     path: re.Pattern[str]
     times: int
     skip: int = 0
+    middle: bool = False
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
@@ -100,14 +104,28 @@ class Seen:
 
     method: str
     path: str
+    """The request target: the path and its query, as sent (quoted)."""
     fault: str | None
+
+    @property
+    def route(self) -> str:
+        """The path alone, unquoted (``/storage/v1/b/c/o/d/1.txt``)."""
+        return unquote(urlsplit(self.path).path)
+
+    @property
+    def params(self) -> dict[str, list[str]]:
+        """The query's parameters (``{"uploadType": ["multipart"]}``)."""
+        return parse_qs(urlsplit(self.path).query, keep_blank_values=True)
 
 
 class FaultProxy:
     """Forwards to ``upstream`` (``http://host:port``) except where a fault is scripted."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, upstream_host: bool = False) -> None:
+        """``upstream_host``: send the server its own ``Host`` (fake-gcs-server routes signed
+        URLs by it), not the proxy's (Swift's TempAuth builds storage URLs from it)."""
         parts = urlsplit(upstream)
+        self.rewrite_host = upstream_host
         self.upstream_host = parts.hostname or LOCALHOST
         self.upstream_port = parts.port or 80
         self._faults: list[Fault] = []
@@ -117,7 +135,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self.body_bytes = [0, 0]
         """Body bytes relayed since `clear`: [of requests (uploaded), of answers (downloaded)]."""
-        self._server = ThreadingHTTPServer((LOCALHOST, 0), _handler_for(self))
+        self._server = _QuietServer((LOCALHOST, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -179,9 +197,12 @@ class FaultProxy:
         """Forward, then flip bytes of the response body; headers (and hashes) unchanged."""
         return self._add("corrupt", method, path, times, skip=skip)
 
-    def corrupt_request(self, method: str, path: str, times: int = 1, skip: int = 0) -> Fault:
-        """Flip bytes of the request body (headers and hashes unchanged), then forward it."""
-        return self._add("corrupt_request", method, path, times, skip=skip)
+    def corrupt_request(
+        self, method: str, path: str, times: int = 1, skip: int = 0, middle: bool = False
+    ) -> Fault:
+        """Flip bytes of the request body (headers and hashes unchanged), then forward it:
+        the first 64, or (``middle``) the middle byte of a body of 1 KiB or more."""
+        return self._add("corrupt_request", method, path, times, skip=skip, middle=middle)
 
     def delay(self, method: str, path: str, seconds: float, times: int = 1) -> Fault:
         """Wait ``seconds`` before forwarding."""
@@ -196,8 +217,16 @@ class FaultProxy:
 
     @property
     def requests(self) -> list[Seen]:
+        """The requests seen since `clear` (or `take`), in order."""
         with self._lock:
             return list(self._seen)
+
+    def take(self) -> list[Seen]:
+        """The requests seen since `clear` (or the last `take`), and forget them."""
+        with self._lock:
+            taken = list(self._seen)
+            self._seen.clear()
+        return taken
 
     def count(self, fault: str | None = "any") -> int:
         """Requests seen: all (``"any"``), untouched ones (None), or those met by one fault."""
@@ -227,6 +256,13 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Drops the traceback of a client that hung up first (gcsfs cancels a parallel probe)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
 
 
 def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
@@ -266,8 +302,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if fault is not None and action == "fail":
             self._answer(fault.status, list(fault.headers.items()), fault.body)
             return
-        if action == "corrupt_request" and body:
-            body = _flip(body)
+        if fault is not None and action == "corrupt_request" and body:
+            body = _flip_middle(body) if fault.middle else _flip(body)
         if fault is not None and action == "delay":
             time.sleep(fault.seconds)
         try:
@@ -304,6 +340,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         )
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+            if proxy.rewrite_host:
+                headers = {k: v for k, v in headers.items() if k.lower() != "host"}
             if body or self.command in ("PUT", "POST", "PATCH"):
                 headers["Content-Length"] = str(len(body))
             connection.request(self.command, self.path, body=body, headers=headers)
@@ -353,6 +391,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 def _flip(data: bytes) -> bytes:
     """The same length, with the first bytes inverted."""
     return bytes(b ^ 0xFF for b in data[:64]) + data[64:]
+
+
+def _flip_middle(data: bytes) -> bytes:
+    """The same length, its middle byte inverted if it is 1 KiB or more (else unchanged)."""
+    if len(data) < 1024:
+        return data
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
 
 
 @contextmanager

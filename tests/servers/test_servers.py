@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from hashlib import sha256
 from pathlib import Path
@@ -17,7 +18,7 @@ import requests
 from botocore.client import BaseClient
 from botocore.config import Config
 
-from . import Server, start_azurite, start_fake_gcs, start_moto, start_swift
+from . import Server, SwiftServer, start_azurite, start_fake_gcs, start_moto, start_swift
 
 S = TypeVar("S", bound=Server)
 
@@ -145,27 +146,29 @@ def test_swift(tmp_path: Path) -> None:
         )
 
 
-def test_swift_s3api(tmp_path: Path) -> None:
-    with stopped_after(start_swift(tmp_path)) as swift:
-        s3 = _s3(swift.s3_endpoint, swift.user, swift.key)
-        s3.create_bucket(Bucket="bkt")
-        s3.put_object(Bucket="bkt", Key="a/b.txt", Body=b"hello s3api")
-        assert s3.get_object(Bucket="bkt", Key="a/b.txt")["Body"].read() == b"hello s3api"
+def test_swift_s3api(swift_server: SwiftServer) -> None:
+    """On the session's Swift (test_swift checks start and stop): a bucket of its own."""
+    swift = swift_server
+    bucket = f"bkt-{uuid.uuid4().hex[:8]}"
+    s3 = _s3(swift.s3_endpoint, swift.user, swift.key)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="a/b.txt", Body=b"hello s3api")
+    assert s3.get_object(Bucket=bucket, Key="a/b.txt")["Body"].read() == b"hello s3api"
 
-        url = s3.generate_presigned_url(
-            "get_object", Params={"Bucket": "bkt", "Key": "a/b.txt"}, ExpiresIn=60
-        )
-        assert requests.get(url, timeout=10).content == b"hello s3api"
-        sig_at = url.index("X-Amz-Signature=") + len("X-Amz-Signature=")
-        tampered = url[:sig_at] + ("0" if url[sig_at] != "0" else "1") + url[sig_at + 1 :]
-        assert requests.get(tampered, timeout=10).status_code == 403
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "a/b.txt"}, ExpiresIn=60
+    )
+    assert requests.get(url, timeout=10).content == b"hello s3api"
+    sig_at = url.index("X-Amz-Signature=") + len("X-Amz-Signature=")
+    tampered = url[:sig_at] + ("0" if url[sig_at] != "0" else "1") + url[sig_at + 1 :]
+    assert requests.get(tampered, timeout=10).status_code == 403
 
-        expiring = s3.generate_presigned_url(
-            "get_object", Params={"Bucket": "bkt", "Key": "a/b.txt"}, ExpiresIn=1
-        )
-        time.sleep(2.1)
-        assert requests.get(expiring, timeout=10).status_code == 403
+    expiring = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "a/b.txt"}, ExpiresIn=1
+    )
+    time.sleep(2.1)
+    assert requests.get(expiring, timeout=10).status_code == 403
 
-        wrong = _s3(swift.s3_endpoint, swift.user, swift.other_key)
-        with pytest.raises(wrong.exceptions.ClientError, match="SignatureDoesNotMatch"):
-            wrong.get_object(Bucket="bkt", Key="a/b.txt")
+    wrong = _s3(swift.s3_endpoint, swift.user, swift.other_key)
+    with pytest.raises(wrong.exceptions.ClientError, match="SignatureDoesNotMatch"):
+        wrong.get_object(Bucket=bucket, Key="a/b.txt")

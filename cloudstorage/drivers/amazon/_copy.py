@@ -42,13 +42,13 @@ def refused_if_exists(client_error: type[BaseException]) -> Iterator[None]:
         raise
 
 
-def copy(fs: Any, source: str, target: str, size: int, create_only: bool) -> None:
+def copy(fs: Any, source: str, target: str, size: int | None, create_only: bool) -> None:
     """Copy ``source`` to ``target`` (``bucket/key`` paths) inside the service."""
     bucket, key = target.split("/", 1)
     source_bucket, source_key = source.split("/", 1)
     where = {"Bucket": source_bucket, "Key": source_key}
     condition = {"IfNoneMatch": "*"} if create_only else {}
-    if not size:  # unknown (a placeholder 0): ask
+    if size is None:  # unknown: ask
         size = int(fs.call_s3("head_object", **where)["ContentLength"])
     if size <= COPY_OBJECT_MAX:
         fs.call_s3("copy_object", Bucket=bucket, Key=key, CopySource=where, **condition)
