@@ -20,14 +20,14 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import IO, Any, ClassVar
+from typing import IO, Annotated, Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from typing_extensions import Unpack
 
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.blob import UNSET
-from cloudstorage.base.options import DriverOptions
+from cloudstorage.base.options import Default, DriverOptions
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.exceptions import (
     CloudStorageError,
@@ -51,7 +51,7 @@ _PATH_MAX = 4096
 class LocalOptions(DriverOptions, total=False):
     """`LocalDriver`'s options (the directory is ``key``; ``secret`` and ``salt`` sign)."""
 
-    base_url: str | None
+    base_url: Annotated[str | None, Default(None)]
     """Where `cloudstorage.serve` answers (``"http://localhost:8000/storage"``): download
     URLs become ``base_url?signature=...`` and upload forms post there."""
 
@@ -85,7 +85,7 @@ class LocalDriver(Driver):
         # region is taken, and means nothing here, so that one call makes any driver
         super().__init__(key=key, secret=secret, region=region, **kwargs)
         self.salt = salt
-        self.base_url: str | None = kwargs.get("base_url")
+        self.base_url: Annotated[str | None, Default(None)] = kwargs.get("base_url")
         self.base_path = os.path.abspath(os.path.expanduser(key))
         # pickled with the absolute path: a worker in another directory reaches this store
         self._arguments = ((self.base_path, secret, salt), dict(kwargs))

@@ -42,7 +42,7 @@ from cloudstorage.base.settings import (
     check_acl,
 )
 from cloudstorage.drivers.microsoft._keys import decode_metadata, encode_metadata
-from cloudstorage.drivers.microsoft._options import AzureOptions
+from cloudstorage.drivers.microsoft._options import AzureOptions, blob_endpoint
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -150,12 +150,8 @@ class AzureStorageDriver(Driver):
         super().__init__(key=key, **kwargs)
         if not account_name or not key:
             raise CredentialsError("AzureStorageDriver needs an account name and an account key")
-        endpoint_url = kwargs.get("endpoint_url")
         self.account_name = account_name
-        self.endpoint_url = (
-            endpoint_url or f"https://{account_name}.blob.core.windows.net"
-        ).rstrip("/")
-        self._custom_endpoint = endpoint_url is not None
+        self.endpoint_url, self._custom_endpoint = blob_endpoint(account_name, kwargs)
 
     # -- the fsspec side and the SDK client -----------------------------------------------
 

@@ -16,7 +16,7 @@ __all__ = ["CloudFilesOptions", "SwiftFilesystemOptions", "SwiftOptions"]
 class SwiftFilesystemOptions(DriverOptions, total=False):
     """The options the ``swift://`` filesystem (`fs_bridge.swift`) takes as they are."""
 
-    project_name: str | None
+    project_name: Annotated[str | None, Default(None)]
     """Keystone v3: the project to scope the token to."""
     user_domain_name: Annotated[str, Default("Default")]
     """Keystone v3: the user's domain."""
@@ -24,9 +24,9 @@ class SwiftFilesystemOptions(DriverOptions, total=False):
     """Keystone v3: the project's domain."""
     interface: Annotated[str, Default("public")]
     """The service catalog's endpoint interface (``public``, ``internal``, ``admin``)."""
-    token: str | None
+    token: Annotated[str | None, Default(None)]
     """Skip the login: an existing token (with ``storage_url``)."""
-    storage_url: str | None
+    storage_url: Annotated[str | None, Default(None)]
     """Skip the login: the account's URL (``.../v1/AUTH_account``)."""
     segment_size: Annotated[int, Default(note="1 GiB")]
     """Uploads from a path or seekable stream up to this size are one streamed PUT, larger
