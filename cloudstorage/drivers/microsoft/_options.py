@@ -28,6 +28,12 @@ class AzureOptions(DriverOptions, total=False):
     ]
     """The account's blob endpoint elsewhere: Azurite
     (``http://127.0.0.1:10000/devstoreaccount1``), sovereign clouds, private endpoints."""
+    sas_token: Annotated[str | None, Default(None)]
+    """Log in with a SAS token instead of the account key (no signed URLs then)."""
+    connection_string: Annotated[str | None, Default(None)]
+    """Log in with a connection string (account, key or SAS, endpoint)."""
+    credential: Annotated[Any, Default(None)]
+    """Log in with a token credential object (``azure-identity``'s and the like)."""
     retry_policy: Annotated[Any, Default(note="one spending the retry budget")]
     """An azure-core retry policy that replaces the driver's whole."""
     retry_total: int
