@@ -3,11 +3,7 @@ every option is documented (the docs' options table is generated from them)."""
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import re
-from pathlib import Path
-from types import ModuleType
 from typing import get_args, get_type_hints
 
 import pytest
@@ -44,36 +40,3 @@ def test_every_option_has_a_type_and_a_meaning(cls):
 def test_the_shared_options_have_their_defaults():
     rows = {row.name: row for row in describe_options(DriverOptions)}
     assert (rows["retries"].default, rows["timeout"].default) == (f"`{RETRIES}`", f"`{TIMEOUT}`")
-
-
-# -- the documentation: one table, generated from the TypedDicts ---------------------------
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_options_table_lists_every_option_of_every_driver():
-    table = _hooks().driver_options()
-    for cls in DRIVERS:
-        assert f"`{cls.__name__}`" in table
-        for name in option_names(cls.options_type):
-            assert re.search(rf"^\|[^|]*\| `{name}` \|", table, re.MULTILINE), name
-
-
-def test_the_connecting_page_holds_the_one_table_the_driver_pages_link_to():
-    connecting = (ROOT / "docs" / "guide" / "connecting.md").read_text(encoding="utf-8")
-    assert "<!-- generated: driver-options -->" in connecting
-    key_rows = re.findall(r"^\| `(\w+)\(", connecting, re.MULTILINE)  # key / secret / region
-    assert sorted(key_rows) == sorted(cls.__name__ for cls in DRIVERS)
-    for page in (ROOT / "docs" / "drivers").glob("*.md"):
-        text = page.read_text(encoding="utf-8")
-        assert "../guide/connecting.md#driver-options" in text, page.name
-        assert "| option | meaning |" not in text, f"{page.name} keeps a second options table"
