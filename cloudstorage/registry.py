@@ -1,8 +1,14 @@
-"""Driver names and their lazy import table: importing cloudstorage imports no cloud SDK."""
+"""Driver names and their lazy import table: importing cloudstorage imports no cloud SDK.
+
+The table names each driver's extra, and is where the "install the extra" hint comes from,
+both for `get_driver` and for a driver module imported directly (`requires_extra`).
+"""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -11,7 +17,7 @@ from cloudstorage.exceptions import CloudStorageError
 if TYPE_CHECKING:
     from cloudstorage.base.driver import Driver
 
-__all__ = ["DriverName", "get_driver", "get_driver_by_name"]
+__all__ = ["DriverName", "get_driver", "get_driver_by_name", "requires_extra"]
 
 
 class DriverName(Enum):
@@ -80,7 +86,7 @@ def get_driver(driver: DriverName) -> type[Driver]:
                 f"driver {driver.value} is not available in this version of cloudstorage"
             ) from exc
         raise CloudStorageError(
-            f"driver {driver.value} needs {exc.name!r}: pip install 'cloudstorage[{entry.extra}]'"
+            f"driver {driver.value} needs {exc.name!r}: {_hint(entry.extra)}"
         ) from exc
     driver_class: type[Driver] = getattr(module, entry.class_name)
     return driver_class
@@ -107,3 +113,27 @@ def get_driver_by_name(driver_name: str) -> type[Driver]:
 
 def _known() -> str:
     return ", ".join(name.value for name in DriverName)
+
+
+@contextmanager
+def requires_extra(module: str) -> Iterator[None]:
+    """Wrap a driver module's imports of its SDK: a missing package raises `ImportError`
+    naming the extra to install (the module's, from the driver table).
+
+    Args:
+        module: the driver module's ``__name__``.
+
+    Raises:
+        ImportError: a package of the extra is missing; ``name`` is that package's.
+    """
+    try:
+        yield
+    except ImportError as exc:
+        extras = {entry.module: entry.extra for entry in _DRIVERS.values()}
+        raise ImportError(
+            f"{module} needs {exc.name!r}: {_hint(extras.get(module, 'all'))}", name=exc.name
+        ) from exc
+
+
+def _hint(extra: str) -> str:
+    return f"pip install 'cloudstorage[{extra}]'"

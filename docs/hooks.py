@@ -6,6 +6,8 @@ A page asks for generated content with a marker line:
   `cloudstorage.base.capabilities`, with a footnote for every partial cell;
 - ``<!-- generated: cli-reference -->``: every command and flag of ``cloudstorage``, read
   from the argparse parser of `cloudstorage.cli.main`;
+- ``<!-- generated: driver-options -->``: every driver's keyword options, with type, default
+  and meaning, read from the options TypedDicts (`cloudstorage.base.options`);
 - ``<!-- include: path -->``: a Markdown file of the repository (``benchmarks/RESULTS.md``),
   its headings one level down and its links to other files included on the page turned into
   links to their sections; ``<!-- include-if-present: path -->`` the same, or nothing while
@@ -22,6 +24,7 @@ from typing import Any
 from markdown.extensions.toc import slugify
 
 from cloudstorage.base.capabilities import drivers, matrix
+from cloudstorage.base.options import DriverOptions, OptionDoc, describe_options
 from cloudstorage.cli.main import _parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +36,7 @@ def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     markers = {
         "<!-- generated: feature-matrix -->": feature_matrix,
         "<!-- generated: cli-reference -->": cli_reference,
+        "<!-- generated: driver-options -->": driver_options,
     }
     for marker, render in markers.items():
         if marker in markdown:
@@ -114,6 +118,35 @@ def _short(class_name: str) -> str:
 
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+# -- driver options ------------------------------------------------------------------------
+
+
+def driver_options() -> str:
+    """One table: the options every driver takes, then each driver's own (drivers sharing an
+    options TypedDict share their rows)."""
+    groups: dict[Any, list[str]] = {DriverOptions: ["every driver"]}
+    for cls in drivers():
+        groups.setdefault(cls.options_type, []).append(f"`{cls.__name__}`")
+    lines = [
+        _row(["driver", "option", "type", "default", "meaning"]),
+        _row(["---"] * 5),
+    ]
+    for options_type, names in groups.items():
+        exclude = None if options_type is DriverOptions else DriverOptions
+        for index, option in enumerate(describe_options(options_type, exclude)):
+            lines.append(_option_row(", ".join(names) if index == 0 else "", option))
+    return "\n".join(lines) + "\n"
+
+
+def _option_row(driver: str, option: OptionDoc) -> str:
+    def markdown(text: str) -> str:  # docstrings' ``code`` is Markdown's `code`
+        return text.replace("``", "`")
+
+    # a "|" inside a code span does not split a cell (Python-Markdown's tables)
+    name, kind = f"`{option.name}`", f"`{option.type}`"
+    return _row([driver, name, kind, markdown(option.default), markdown(option.doc)])
 
 
 # -- command line reference ----------------------------------------------------------------

@@ -19,6 +19,7 @@ import yaml
 
 from cloudstorage import DriverName
 from cloudstorage.base.capabilities import ROWS, drivers, matrix
+from cloudstorage.base.options import option_names
 from cloudstorage.cli.main import _parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +94,22 @@ def test_every_page_is_in_the_nav() -> None:
         for path in re.findall(r"<!-- include(?:-if-present)?: (docs/\S+) -->", page.read_text())
     }
     assert pages - included - _nav_pages(config["nav"]) == set()
+
+
+def test_the_options_table_lists_every_option_of_every_driver(hooks: ModuleType) -> None:
+    table = hooks.driver_options()
+    for cls in drivers():
+        assert f"`{cls.__name__}`" in table
+        for name in option_names(cls.options_type):
+            assert re.search(rf"^\|[^|]*\| `{name}` \|", table, re.MULTILINE), name
+
+
+def test_the_connecting_page_holds_the_one_table_the_driver_pages_link_to() -> None:
+    connecting = (ROOT / "docs" / "guide" / "connecting.md").read_text(encoding="utf-8")
+    assert "<!-- generated: driver-options -->" in connecting
+    key_rows = re.findall(r"^\| `(\w+)\(", connecting, re.MULTILINE)  # key / secret / region
+    assert sorted(key_rows) == sorted(cls.__name__ for cls in drivers())
+    for page in (ROOT / "docs" / "drivers").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "../guide/connecting.md#driver-options" in text, page.name
+        assert "| option | meaning |" not in text, f"{page.name} keeps a second options table"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 
@@ -67,6 +68,45 @@ def test_missing_extra_names_the_extra_to_install():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert "pip install 'cloudstorage[local]'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("package", "driver", "module", "extra"),
+    [
+        ("s3fs", "S3", "cloudstorage.drivers.amazon", "amazon"),
+        ("boto3", "BACKBLAZEB2", "cloudstorage.drivers.amazon", "amazon"),
+        ("minio", "MINIO", "cloudstorage.drivers.minio", "minio"),
+        ("gcsfs", "GOOGLESTORAGE", "cloudstorage.drivers.google", "google"),
+        ("adlfs", "AZURE", "cloudstorage.drivers.microsoft", "microsoft"),
+        ("azure.core", "AZURE", "cloudstorage.drivers.microsoft", "microsoft"),
+        ("openstack", "SWIFT", "cloudstorage.drivers.rackspace", "rackspace"),
+        ("itsdangerous", "LOCAL", "cloudstorage.drivers.local", "local"),
+    ],
+)
+def test_a_missing_package_names_the_extra_both_ways(package, driver, module, extra):
+    """By name (`get_driver_by_name`) and by a direct import of the driver module."""
+    script = (
+        "import importlib, sys\n"
+        f"sys.modules[{package!r}] = None  # as if the extra were not installed\n"
+        "from cloudstorage import get_driver_by_name\n"
+        "from cloudstorage.exceptions import CloudStorageError\n"
+        "try:\n"
+        f"    get_driver_by_name({driver!r})\n"
+        "except CloudStorageError as exc:\n"
+        "    print(exc)\n"
+        "try:\n"
+        f"    importlib.import_module({module!r})\n"
+        "except ImportError as exc:\n"
+        "    print(exc, exc.name)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    by_name, direct = result.stdout.splitlines()
+    missing = rf"'{re.escape(package)}[.\w]*'"  # the package, or a module of it
+    hint = re.escape(f": pip install 'cloudstorage[{extra}]'")
+    assert re.fullmatch(f"driver {driver} needs {missing}{hint}", by_name)
+    assert re.fullmatch(rf"{re.escape(module)} needs {missing}{hint} {package}[.\w]*", direct)
 
 
 def test_import_loads_no_cloud_sdk():

@@ -23,6 +23,7 @@ from typing_extensions import Self
 from cloudstorage.base import copying, prefetch, transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
+from cloudstorage.base.options import DriverOptions, check_options
 from cloudstorage.base.retry import RetryOptions
 from cloudstorage.base.settings import (
     FILENAME,
@@ -55,7 +56,8 @@ class Driver(ABC):
         key: the service's user or key id (the local store: its directory).
         secret: the service's secret (the local store: the signing secret).
         region: the region, where the service has regions.
-        **kwargs: the driver's own options, listed on its class.
+        **kwargs: the driver's own options: its ``options_type`` (an unknown one raises
+            `CloudStorageError`).
     """
 
     name: ClassVar[str] = ""
@@ -85,9 +87,13 @@ class Driver(ABC):
     upload_form: ClassVar[str] = "post"
     """What `generate_container_upload_url` gives: ``"post"``, an HTML form POST (``url`` and
     ``fields``); ``"put"``, a signed URL for one PUT with the ``headers`` to send."""
+    options_type: ClassVar[Any] = DriverOptions
+    """The `TypedDict` of the keyword options the driver takes (`cloudstorage.base.options`)."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
-        # The constructor's arguments, kept so that a driver pickles as them (`__reduce__`).
+        # A misspelt option is refused first, whatever the subclass's __init__ does before
+        # its super() call; the arguments are kept so that a driver pickles as them.
+        check_options(cls, kwargs)
         driver = super().__new__(cls)
         driver._arguments = (args, kwargs)
         return driver

@@ -25,8 +25,12 @@ TIMEOUT = 60.0
 MAX_DELAY = 30.0
 """The longest wait between tries (a ``Retry-After`` asking for more is capped too)."""
 
-_AZURE_NAMES = {"retry_total": "retries", "initial_backoff": "retry_backoff"}
-"""The Azure driver's former option names (azure-storage-blob's), still accepted."""
+_AZURE_NAMES = {
+    "retry_total": "retries",
+    "initial_backoff": "retry_backoff",
+    "socket_timeout": "timeout",
+}
+"""The Azure driver's former option names (azure-storage's), still accepted."""
 
 
 @dataclass(frozen=True)

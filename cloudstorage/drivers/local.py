@@ -20,11 +20,14 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import IO, Any
+from typing import IO, Annotated, Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from typing_extensions import Unpack
 
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.blob import UNSET
+from cloudstorage.base.options import Default, DriverOptions
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.exceptions import (
     CloudStorageError,
@@ -32,20 +35,25 @@ from cloudstorage.exceptions import (
     InvalidSignatureError,
     SignatureExpiredError,
 )
+from cloudstorage.registry import requires_extra
 from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
 
-try:
+with requires_extra(__name__):
     import itsdangerous
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "LocalDriver needs itsdangerous: pip install 'cloudstorage[local]'", name=exc.name
-    ) from exc
 
-__all__ = ["BadSignatureError", "LocalDriver"]
+__all__ = ["BadSignatureError", "LocalDriver", "LocalOptions"]
 
 _UTC = timezone.utc
 _PATH_MAX = 4096
 """Linux's PATH_MAX, counting the terminating NUL."""
+
+
+class LocalOptions(DriverOptions, total=False):
+    """`LocalDriver`'s options (the directory is ``key``; ``secret`` and ``salt`` sign)."""
+
+    base_url: Annotated[str | None, Default(None)]
+    """Where `cloudstorage.serve` answers (``"http://localhost:8000/storage"``): download
+    URLs become ``base_url?signature=...`` and upload forms post there."""
 
 
 class LocalDriver(Driver):
@@ -63,15 +71,24 @@ class LocalDriver(Driver):
     batched_deletes = True  # each folder opened and pruned once for the whole batch
     container_acls = blob_acls = frozenset[str]()  # no ACLs: logged and ignored, as in 0.10
 
+    options_type: ClassVar[Any] = LocalOptions
+
     def __init__(
-        self, key: str, secret: str | None = None, salt: str | None = None, **kwargs: Any
+        self,
+        key: str,
+        secret: str | None = None,
+        salt: str | None = None,
+        *,
+        region: str | None = None,
+        **kwargs: Unpack[LocalOptions],
     ) -> None:
-        super().__init__(key=key, secret=secret, **kwargs)
+        # region is taken, and means nothing here, so that one call makes any driver
+        super().__init__(key=key, secret=secret, region=region, **kwargs)
         self.salt = salt
-        self.base_url: str | None = kwargs.get("base_url")
+        self.base_url: Annotated[str | None, Default(None)] = kwargs.get("base_url")
         self.base_path = os.path.abspath(os.path.expanduser(key))
         # pickled with the absolute path: a worker in another directory reaches this store
-        self._arguments = ((self.base_path, secret, salt), kwargs)
+        self._arguments = ((self.base_path, secret, salt), dict(kwargs))
         if os.path.exists(self.base_path) and not os.path.isdir(self.base_path):
             raise NotADirectoryError(f"local storage path {self.base_path!r} is not a directory")
         try:

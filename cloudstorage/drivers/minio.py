@@ -10,19 +10,20 @@ property gives the `minio.Minio` client of the 0.10 API for what only it offers.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
+from typing_extensions import Unpack
+
+from cloudstorage.base import Driver
+from cloudstorage.base.options import Default, DriverOptions
 from cloudstorage.drivers.amazon import S3Driver
+from cloudstorage.registry import requires_extra
 
-try:
+with requires_extra(__name__):
     import minio
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "MinioDriver needs minio: pip install 'cloudstorage[minio]'", name=exc.name
-    ) from exc
 
-__all__ = ["MinioDriver"]
+__all__ = ["MinioDriver", "MinioOptions"]
 
 REGIONS = (
     "us-east-1",
@@ -40,6 +41,15 @@ REGIONS = (
 """The regions cloudstorage 0.10 listed; a server may be configured with any other."""
 
 
+class MinioOptions(DriverOptions, total=False):
+    """`MinioDriver`'s options (its server is the ``endpoint`` argument)."""
+
+    secure: Annotated[bool, Default(True)]
+    """HTTPS, or plain HTTP; a URL ``endpoint``'s scheme wins over it."""
+    http_client: Annotated[Any, Default(None)]
+    """A ``urllib3.PoolManager`` for the `MinioDriver.client` property only."""
+
+
 class MinioDriver(S3Driver):
     """A MinIO server at ``endpoint`` (``host:port``), over HTTPS unless ``secure=False``.
 
@@ -50,6 +60,7 @@ class MinioDriver(S3Driver):
     name = "MINIO"
     url = "https://min.io/"
     addressing_style = "path"
+    options_type: ClassVar[Any] = MinioOptions
 
     def __init__(
         self,
@@ -57,18 +68,18 @@ class MinioDriver(S3Driver):
         key: str | None = None,
         secret: str | None = None,
         region: str | None = "us-east-1",
-        secure: bool = True,
-        http_client: Any = None,
-        **kwargs: Any,
+        **kwargs: Unpack[MinioOptions],
     ) -> None:
+        # Driver's __init__, not S3Driver's: MinioOptions has no endpoint_url to take
+        Driver.__init__(self, key=key, secret=secret, region=region or "us-east-1", **kwargs)
         parts = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}")
+        secure = kwargs.get("secure", True)
         if parts.scheme:  # a URL wins over ``secure``
             secure = parts.scheme == "https"
         self.endpoint = parts.netloc
         self.secure = secure
-        self.http_client = http_client
-        scheme = "https" if secure else "http"
-        super().__init__(key, secret, region, endpoint_url=f"{scheme}://{self.endpoint}", **kwargs)
+        self.http_client = kwargs.get("http_client")
+        self._connect_to(f"{'https' if secure else 'http'}://{self.endpoint}")
 
     @cached_property
     def client(self) -> minio.Minio:

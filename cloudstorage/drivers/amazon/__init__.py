@@ -28,16 +28,19 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from typing_extensions import Unpack
+
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers.amazon import _copy as s3_copy
 from cloudstorage.drivers.amazon import _forms as forms
 from cloudstorage.drivers.amazon import _rules as rules
-from cloudstorage.drivers.amazon import _transfer as s3_transfer
+from cloudstorage.drivers.amazon._options import S3Options
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
+from cloudstorage.registry import requires_extra
 
-try:
+with requires_extra(__name__):
     import aiohttp
     import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
     import s3fs  # noqa: F401  # the "s3" protocol's filesystem: missing, name the extra
@@ -48,12 +51,10 @@ try:
         NoCredentialsError,
         PartialCredentialsError,
     )
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "the S3 drivers need s3fs and boto3: pip install 'cloudstorage[amazon]'", name=exc.name
-    ) from exc
 
-__all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver"]
+    from cloudstorage.drivers.amazon import _transfer as s3_transfer
+
+__all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver", "S3Options"]
 
 BLOCK_SIZE = 8 * 2**20
 """Part size of multipart uploads and range size of downloads."""
@@ -92,15 +93,20 @@ class S3Driver(Driver):
     object_acls: ClassVar[bool] = True
     """Objects carry their own ACLs, which `patch_blob` must carry over."""
 
+    options_type: ClassVar[Any] = S3Options
+
     def __init__(
         self,
         key: str | None = None,
         secret: str | None = None,
         region: str | None = "us-east-1",
-        endpoint_url: str | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[S3Options],
     ) -> None:
         super().__init__(key=key, secret=secret, region=region or "us-east-1", **kwargs)
+        self._connect_to(kwargs.get("endpoint_url"))
+
+    def _connect_to(self, endpoint_url: str | None) -> None:
+        """Send requests to ``endpoint_url`` (None: AWS's endpoint for the region)."""
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
         _redact_botocore_signatures()
 
@@ -479,16 +485,16 @@ class _RegionalS3Driver(S3Driver):
         key: str | None = None,
         secret: str | None = None,
         region: str | None = None,
-        endpoint_url: str | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[S3Options],
     ) -> None:
         region = region or self.default_region
         if region not in self.known_regions:
             raise CloudStorageError(
                 f"{self.name} has no region {region!r}; use one of {', '.join(self.known_regions)}"
             )
-        endpoint_url = endpoint_url or self.endpoint_template.format(region=region)
-        super().__init__(key, secret, region, endpoint_url=endpoint_url, **kwargs)
+        if not kwargs.get("endpoint_url"):
+            kwargs["endpoint_url"] = self.endpoint_template.format(region=region)
+        super().__init__(key, secret, region, **kwargs)
 
     @property
     def regions(self) -> list[str]:

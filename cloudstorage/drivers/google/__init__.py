@@ -30,24 +30,28 @@ import os
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
+
+from typing_extensions import Unpack
 
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.drivers.google import _signing as _gcs_signing
 from cloudstorage.drivers.google._names import blob_name_problem, bucket_name_problem
+from cloudstorage.drivers.google._options import GoogleOptions
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
     IsNotEmptyError,
     NotFoundError,
 )
+from cloudstorage.registry import requires_extra
 
 HNS_ENV = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
 os.environ.setdefault(HNS_ENV, "false")  # must precede gcsfs's import: see the module docstring
 
-try:
+with requires_extra(__name__):
     import aiohttp
     import gcsfs
     import gcsfs.retry
@@ -57,12 +61,8 @@ try:
     from cloudstorage.drivers.google import _retry as _gcs_retry
     from cloudstorage.drivers.google import _transfer as _gcs_transfer
     from cloudstorage.drivers.google._transfer import md5_hex
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "GoogleStorageDriver needs gcsfs: pip install 'cloudstorage[google]'", name=exc.name
-    ) from exc
 
-__all__ = ["GoogleStorageDriver"]
+__all__ = ["GoogleOptions", "GoogleStorageDriver"]
 
 logger = logging.getLogger("cloudstorage")
 
@@ -107,22 +107,29 @@ class GoogleStorageDriver(Driver):
     max_url_lifetime = _gcs_signing.MAX_SIGNED_LIFETIME
     transport_errors = (aiohttp.ClientError,)
 
+    options_type: ClassVar[Any] = GoogleOptions
+
     def __init__(
         self,
         key: str | None = None,
-        project: str | None = None,
-        endpoint_url: str | None = None,
-        **kwargs: Any,
+        *,
+        secret: str | None = None,
+        region: str | None = None,
+        **kwargs: Unpack[GoogleOptions],
     ) -> None:
+        # secret and region are taken, and mean nothing here, so that one call makes any driver
         key = key or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
         if not key:
             raise CredentialsError(
                 "GoogleStorageDriver needs a service-account JSON file: pass key=PATH "
                 "or set GOOGLE_APPLICATION_CREDENTIALS"
             )
-        super().__init__(key=os.path.abspath(os.path.expanduser(key)), **kwargs)
+        super().__init__(
+            key=os.path.abspath(os.path.expanduser(key)), secret=secret, region=region, **kwargs
+        )
         self.credentials = _load_credentials(self.key or "")
-        self.project = project or self.credentials.project_id
+        self.project = kwargs.get("project") or self.credentials.project_id
+        endpoint_url = kwargs.get("endpoint_url")
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
         if gcsfs.GCSFileSystem is not gcsfs.core.GCSFileSystem and os.environ[HNS_ENV] != "true":
             logger.warning(

@@ -28,8 +28,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_c
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import IO, Any, cast
+from typing import IO, Any, ClassVar, cast
 from urllib.parse import quote
+
+from typing_extensions import Unpack
 
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
 from cloudstorage.base.settings import (
@@ -39,18 +41,18 @@ from cloudstorage.base.settings import (
     UploadPolicy,
     check_acl,
 )
-from cloudstorage.drivers.microsoft._errors import translate
 from cloudstorage.drivers.microsoft._keys import decode_metadata, encode_metadata
-from cloudstorage.drivers.microsoft._retry import BudgetRetry
+from cloudstorage.drivers.microsoft._options import AzureOptions, blob_endpoint
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
     IsNotEmptyError,
     NotFoundError,
 )
+from cloudstorage.registry import requires_extra
 from fs_bridge.file_range import FileRange
 
-try:
+with requires_extra(__name__):
     import adlfs  # noqa: F401  # registers nothing, but the "az" protocol needs it installed
     from azure.core import MatchConditions
     from azure.core.exceptions import (
@@ -72,12 +74,11 @@ try:
         generate_blob_sas,
         generate_container_sas,
     )
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "AzureStorageDriver needs adlfs: pip install 'cloudstorage[microsoft]'", name=exc.name
-    ) from exc
 
-__all__ = ["AzureStorageDriver"]
+    from cloudstorage.drivers.microsoft._errors import translate
+    from cloudstorage.drivers.microsoft._retry import BudgetRetry
+
+__all__ = ["AzureOptions", "AzureStorageDriver"]
 
 logger = logging.getLogger("cloudstorage")
 
@@ -143,17 +144,14 @@ class AzureStorageDriver(Driver):
     blob_acls = frozenset[str]()
     upload_form = "put"  # Azure has no form POST: a write-only SAS URL for one Put Blob
 
-    def __init__(
-        self, account_name: str, key: str, endpoint_url: str | None = None, **kwargs: Any
-    ) -> None:
+    options_type: ClassVar[Any] = AzureOptions
+
+    def __init__(self, account_name: str, key: str, **kwargs: Unpack[AzureOptions]) -> None:
         super().__init__(key=key, **kwargs)
         if not account_name or not key:
             raise CredentialsError("AzureStorageDriver needs an account name and an account key")
         self.account_name = account_name
-        self.endpoint_url = (
-            endpoint_url or f"https://{account_name}.blob.core.windows.net"
-        ).rstrip("/")
-        self._custom_endpoint = endpoint_url is not None
+        self.endpoint_url, self._custom_endpoint = blob_endpoint(account_name, kwargs)
 
     # -- the fsspec side and the SDK client -----------------------------------------------
 

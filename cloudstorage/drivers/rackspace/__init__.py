@@ -27,9 +27,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from typing_extensions import Unpack
+
 from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base.options import option_names
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.drivers.rackspace import _signing as signing
+from cloudstorage.drivers.rackspace._options import (
+    CloudFilesOptions,
+    SwiftFilesystemOptions,
+    SwiftOptions,
+)
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -37,19 +45,16 @@ from cloudstorage.exceptions import (
     NotFoundError,
 )
 from cloudstorage.helpers import parse_content_disposition
+from cloudstorage.registry import requires_extra
 
-try:
+with requires_extra(__name__):
     from keystoneauth1 import exceptions as ks_exceptions
     from openstack import exceptions as os_exceptions
 
     from fs_bridge.swift._auth import RACKSPACE_AUTH_URL, RACKSPACE_CDN
     from fs_bridge.swift._headers import CONTAINER_META_PREFIX, check_metadata
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "the Swift drivers need openstacksdk: pip install 'cloudstorage[rackspace]'", name=exc.name
-    ) from exc
 
-__all__ = ["CloudFilesDriver", "SwiftDriver"]
+__all__ = ["CloudFilesDriver", "CloudFilesOptions", "SwiftDriver", "SwiftOptions"]
 
 logger = logging.getLogger("cloudstorage")
 
@@ -90,33 +95,20 @@ class SwiftDriver(Driver):
     blob_acls: ClassVar[frozenset[str] | None] = frozenset()
 
     default_auth_version: ClassVar[str] = "1"
-    _FS_OPTIONS = (
-        "project_name",
-        "user_domain_name",
-        "project_domain_name",
-        "interface",
-        "segment_size",
-        "block_size",
-        "token",
-        "storage_url",
-        "listing_page_size",
-        "retries",
-        "retry_backoff",
-        "timeout",
-    )
+    options_type: ClassVar[Any] = SwiftOptions
+    _FS_OPTIONS = option_names(SwiftFilesystemOptions)
+    """The options ``storage_options`` hands to the filesystem as they are."""
 
     def __init__(
         self,
         key: str | None = None,
         secret: str | None = None,
         region: str | None = None,
-        auth_url: str | None = None,
-        auth_version: str | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[SwiftOptions],
     ) -> None:
         super().__init__(key=key, secret=secret, region=region, **kwargs)
-        self.auth_url = auth_url
-        self.auth_version = str(auth_version or self.default_auth_version)
+        self.auth_url = kwargs.get("auth_url")
+        self.auth_version = str(kwargs.get("auth_version") or self.default_auth_version)
         self.digest: str = kwargs.get("digest", "sha256")
         if self.digest not in signing.DIGESTS:
             raise CloudStorageError(f"digest must be one of {signing.DIGESTS}: {self.digest!r}")
@@ -448,7 +440,11 @@ class CloudFilesDriver(SwiftDriver):
     REGIONS: ClassVar[tuple[str, ...]] = ("DFW", "ORD", "IAD", "LON", "SYD", "HKG")
 
     def __init__(
-        self, key: str, secret: str | None = None, region: str = "IAD", **kwargs: Any
+        self,
+        key: str,
+        secret: str | None = None,
+        region: str = "IAD",
+        **kwargs: Unpack[CloudFilesOptions],
     ) -> None:
         region = str(region or "").upper()
         if region not in self.REGIONS:
