@@ -16,7 +16,6 @@ or mount ``make_app(driver)`` in any WSGI server.
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Iterable
 from typing import Any
@@ -32,6 +31,7 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
+from cloudstorage.base import transfer
 from cloudstorage.base.settings import FILENAME, upload_key
 from cloudstorage.drivers.local import LocalDriver
 from cloudstorage.exceptions import CloudStorageError, NotFoundError, SignatureExpiredError
@@ -113,7 +113,9 @@ class SignedStorageApp:
         upload = request.files.get("file")
         if upload is None:
             raise BadRequest("the form has no 'file' field")
-        size = _stream_size(upload.stream)
+        size = transfer.Source(upload.stream, None, None).remaining()
+        if size is None:
+            raise BadRequest("the form's file has no known size")
         low, high = payload.get("content_length") or (0, None)
         if size < low or (high is not None and size > high):
             raise RequestEntityTooLarge(f"the file is {size} bytes; the policy allows {low}-{high}")
@@ -173,13 +175,6 @@ def _blob_name(blob_name: str, filename: str | None) -> str:
     if not name:
         raise BadRequest("the form's file has no name to complete the blob name with")
     return key.replace(FILENAME, name)
-
-
-def _stream_size(stream: Any) -> int:
-    position = stream.tell()
-    size = int(stream.seek(0, os.SEEK_END))
-    stream.seek(position)
-    return size
 
 
 class RedactingRequestHandler(WSGIRequestHandler):

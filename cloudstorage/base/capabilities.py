@@ -106,7 +106,7 @@ def _create_only(driver: type[Driver]) -> Cell:
         return Cell(
             YES, "the service checks `If-None-Match` before it stores: racing uploads may both win"
         )
-    return _overrides("_upload_new")(driver)
+    return Cell(YES if driver.create_only_uploads else NO)
 
 
 ROWS: tuple[Row, ...] = (

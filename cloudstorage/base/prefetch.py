@@ -10,15 +10,12 @@ more than `HEAD_BYTES`, and only on a blob from `get_blob`.
 
 from __future__ import annotations
 
-import os
-from typing import IO, TYPE_CHECKING
-
-from cloudstorage.base import transfer
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cloudstorage.base.blob import Blob
 
-__all__ = ["HEAD_BYTES", "keep", "refresh", "take", "write"]
+__all__ = ["HEAD_BYTES", "keep", "refresh", "take"]
 
 HEAD_BYTES = 64 * 1024
 """How much of a blob the lookup's GET asks for: a blob this small is downloaded with it."""
@@ -44,24 +41,3 @@ def take(blob: Blob) -> bytes | None:
     """The bytes kept on ``blob`` (None if none), dropped from it: they serve one download."""
     body: bytes | None = blob.__dict__.pop(_SLOT, None)
     return body
-
-
-def write(body: bytes, destination: str | IO[bytes], expected_md5: str | None, target: str) -> None:
-    """Write a kept body as a download would: a path appears only when complete and checked.
-
-    `CloudStorageError` if ``expected_md5`` is given and the bytes have another MD5 (the
-    lookup's answer was corrupted in transit); a path then gets no file.
-    """
-    if isinstance(destination, (str, os.PathLike)):
-        with transfer.local_target(os.fspath(destination)) as local:
-            _write_checked(local, body, expected_md5, target)
-    else:
-        _write_checked(destination, body, expected_md5, target)
-
-
-def _write_checked(
-    writer: transfer._Writer, body: bytes, expected_md5: str | None, target: str
-) -> None:
-    checked = transfer.CheckedWriter(writer, expected_md5)
-    checked.write(body)
-    checked.verify(target)

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import IO, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from typing_extensions import Unpack
@@ -69,6 +69,7 @@ class LocalDriver(Driver):
     name = "LOCAL"
     protocol = PROTOCOL
     batched_deletes = True  # each folder opened and pruned once for the whole batch
+    create_only_uploads = True  # "xb": the temporary file is published with link()
     container_acls = blob_acls = frozenset[str]()  # no ACLs: logged and ignored, as in 0.10
 
     options_type: ClassVar[Any] = LocalOptions
@@ -182,48 +183,38 @@ class LocalDriver(Driver):
         folder = prefix.rpartition("/")[0].strip("/")
         return self.fs.iter_files(container, folder)  # type: ignore[no-any-return]
 
-    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        if source.path is None or not source.stream.seekable():  # a stream, or a named pipe
-            return super()._upload(source, path, options)
+    def _put(
+        self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
+    ) -> int:
+        descriptor = source.fileno()
+        if not overwrite or source.path is None or descriptor is None:
+            # a stream, a named pipe; or create-only ("xb": the temporary file is published
+            # with link(), which refuses an existing blob)
+            return super()._put(source, path, options, overwrite)
         # A file given by path: the kernel copies it into the blob's temporary file. From the
         # stream's position, not its descriptor's (sniffing left the buffer ahead of it).
         remote = self.fs.open(path, "wb", **options)
         try:
-            size = _copy_file(source.stream.fileno(), remote.fileno(), source.stream.tell())
+            size = _copy_file(descriptor, remote.fileno(), source.stream.tell())
             remote.close()
         except BaseException:
             transfer.abort_remote(remote)
             raise
         return size
 
-    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        # "xb": the temporary file is published with link(), which refuses an existing blob
-        return transfer.write_remote(self.fs, path, source.stream, options, mode="xb")
-
-    def _known_md5(self, blob: Blob) -> str | None:
-        # Nothing travels between the disk and the caller: checking the bytes against the MD5
-        # cached beside them would cost more than the copy (85% of a 64 MiB download).
-        return None
-
-    def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
+    def _get(self, blob: Blob, sink: transfer.Sink) -> None:
         # The blob is a local file already: to a path the kernel copies it (copy_file_range)
-        # into the temporary file beside the destination, which appears only when complete;
-        # to a stream it is read straight from its descriptor. No MD5 check (see _known_md5),
-        # no fsspec file object: on a 4 KiB blob those cost more than the read.
-        container, name = blob.container.name, blob.name
-        with self._errors(container, name):
-            source = self.fs.open_local_file(self._path(container, name))
-        with source:
-            if isinstance(destination, (str, os.PathLike)):
-                # Opened outside the translation: a bad destination is the caller's error.
-                with (
-                    transfer.local_target(os.fspath(destination)) as local,
-                    self._errors(container, name),
-                ):
-                    _copy_file(source.fileno(), local.fileno())
+        # into the sink's temporary file; to a stream it is read straight from its descriptor.
+        # No fsspec file object: on a 4 KiB blob that costs more than the read. No MD5 check:
+        # nothing travels between the disk and the caller, and checking the bytes against the
+        # MD5 cached beside them would cost more than the copy (85% of a 64 MiB download).
+        sink.trust_source()
+        with self.fs.open_local_file(self._path(blob.container.name, blob.name)) as source:
+            descriptor = sink.fileno()
+            if descriptor is not None:
+                _copy_file(source.fileno(), descriptor)
             else:
-                with self._errors(container, name):
-                    _copy_to_stream(source, destination)
+                _copy_to_stream(source, sink)
 
     def _compute_checksum(self, blob: Blob) -> str | None:
         with self._errors(blob.container.name, blob.name):
@@ -415,7 +406,7 @@ def _copy_file(source_fd: int, target_fd: int, offset: int = 0) -> int:
     return copied
 
 
-def _copy_to_stream(source: io.FileIO, destination: IO[bytes]) -> None:
+def _copy_to_stream(source: io.FileIO, destination: transfer.Sink) -> None:
     """Copy ``source`` to a binary stream; a small file in one read sized by ``fstat``."""
     if os.fstat(source.fileno()).st_size < transfer.CHUNK_SIZE:
         data = source.readall()  # to the end, even if the file grew meanwhile

@@ -83,6 +83,7 @@ class S3Driver(Driver):
     url = "https://aws.amazon.com/s3/"
     protocol = "s3"
     batched_deletes = True  # DeleteObjects: 1,000 keys a request
+    create_only_uploads = True  # If-None-Match: * on PutObject and CompleteMultipartUpload
     container_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     blob_acls: ClassVar[frozenset[str] | None] = rules.CANNED_ACLS
     max_url_lifetime = rules.MAX_EXPIRES
@@ -290,7 +291,7 @@ class S3Driver(Driver):
             # A multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes, nor
             # is the ETag of an SSE-KMS or SSE-C object; only a lookup shows the encryption, so
             # a listed blob's checksum waits for one (downloads check what the GET answer
-            # shows, `_copy_blob`).
+            # shows, `_get`).
             plain = etag and "-" not in etag and not _opaque_etag(head)
             fields.update(
                 checksum=etag if plain else None,
@@ -335,7 +336,9 @@ class S3Driver(Driver):
         # s3fs hands these to PutObject and CreateMultipartUpload, each taking what it knows
         return {**rules.object_params(settings), **extra}
 
-    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+    def _put(
+        self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
+    ) -> int:
         part_size = BLOCK_SIZE
         if source.path:  # parts must be big enough for the file to fit in 10,000 of them
             needed = math.ceil(os.path.getsize(source.path) / (MAX_PARTS - 1))
@@ -343,48 +346,41 @@ class S3Driver(Driver):
         # fewer parts in flight when they are larger: the memory stays the same
         concurrency = max(1, min(UPLOAD_CONCURRENCY, UPLOAD_CONCURRENCY * BLOCK_SIZE // part_size))
         bucket, key = path.split("/", 1)
-        return s3_transfer.upload(
-            self.fs, bucket, key, source.stream, options, part_size, concurrency
-        )
+        # create-only: s3fs hands If-None-Match to the operations that take it, PutObject and
+        # CompleteMultipartUpload (a refused multipart upload is aborted)
+        params = options if overwrite else {**options, "IfNoneMatch": "*"}
+        with s3_copy.refused_if_exists(ClientError):
+            return s3_transfer.upload(self.fs, bucket, key, source, params, part_size, concurrency)
+
+    def _get(self, blob: Blob, sink: transfer.Sink) -> None:
+        # ranged GETs ahead of the sink; every answer shows the MD5 S3 vouches for, so a blob
+        # from a listing (or an upload) is checked too, not only one from a lookup
+        bucket, key = blob.container.name, blob.name
+        size = blob.size or self._blob_info(bucket, key)["size"]  # 0 may be a placeholder
+        claimed = s3_transfer.download(
+            self.fs, bucket, key, size, sink.write, BLOCK_SIZE, DOWNLOAD_CONCURRENCY,
+            self.retry_options,
+        )  # fmt: skip
+        sink.expect_md5(claimed)
+
+    def _open_file(self, blob: Blob, mode: str, options: dict[str, Any]) -> Any:
+        # a known size spares s3fs its HEAD; 0 may be a placeholder, so let s3fs look then
+        known = mode.startswith("r") and blob.size and "size" not in options
+        file = super()._open_file(blob, mode, {"size": blob.size, **options} if known else options)
+        if known:  # s3fs asks info() (a HEAD) for the file's details even when given the size
+            file.details = {"name": file.path, "size": blob.size, "type": "file"}
+        return file
 
     def _lookup_first(self, blob: Blob) -> bool:
         # a Blob known by name alone (e.g. download_blobs(names)): s3fs would send a HEAD for
         # the size; the ranged GET finds it and brings a small blob whole
         return not blob.size and blob.__dict__.get("_etag") is UNSET
 
-    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        # s3fs hands If-None-Match to the operations that take it: PutObject and
-        # CompleteMultipartUpload (a refused multipart upload is aborted)
-        with s3_copy.refused_if_exists(ClientError):
-            return self._upload(source, path, {**options, "IfNoneMatch": "*"})
-
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """One CopyObject (no HEAD when the size is known), a multipart copy above 5 GiB."""
         with s3_copy.refused_if_exists(ClientError):
             s3_copy.copy(self.fs, source, target, blob.size, create_only=not overwrite)
         self.fs.invalidate_cache(target)
-
-    def _read_options(self, blob: Blob) -> dict[str, Any]:
-        # a known size spares s3fs its HEAD; 0 may be a placeholder, so let s3fs look then
-        return {"size": blob.size} if blob.size else {}
-
-    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
-        # ranged GETs ahead of the writer; every answer shows the MD5 S3 vouches for, so a
-        # blob from a listing (or an upload) is checked too, not only one from a lookup
-        bucket, key = reader.path.split("/", 1)
-        claimed = s3_transfer.download(
-            self.fs, bucket, key, reader.size, writer.write, BLOCK_SIZE, DOWNLOAD_CONCURRENCY,
-            self.retry_options,
-        )  # fmt: skip
-        if writer.expected is None:
-            writer.expected = claimed
-
-    def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
-        file = super().open_blob(blob, mode, **kwargs)
-        if mode.startswith("r") and blob.size and "size" not in kwargs:
-            # s3fs asks info() (a HEAD) for the file's details even when it was given the size
-            file.details = {"name": file.path, "size": blob.size, "type": "file"}
-        return file
 
     def _write_attributes(self, path: str, settings: BlobSettings) -> None:
         bucket, key = path.split("/", 1)

@@ -31,6 +31,7 @@ from typing import IO, Any, TypeVar
 from s3fs.core import S3_RETRYABLE_ERRORS  # a cut body (private, as is fs._call_s3)
 
 from cloudstorage.base.retry import RetryOptions
+from cloudstorage.base.transfer import Source
 from cloudstorage.exceptions import CloudStorageError
 
 __all__ = ["download", "lookup", "upload"]
@@ -70,20 +71,6 @@ def _cancel(pending: Any) -> None:
 # -- uploads ------------------------------------------------------------------------------------
 
 
-def _read_part(stream: IO[bytes], size: int) -> bytes:
-    """Up to ``size`` bytes, fewer only at the end of the stream (short reads are joined)."""
-    data = stream.read(size)
-    if isinstance(data, str):
-        raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
-    if not data or len(data) == size:
-        return data or b""
-    pieces, got = [data], len(data)
-    while got < size and (more := stream.read(size - got)):
-        pieces.append(more)
-        got += len(more)
-    return b"".join(pieces)
-
-
 async def _send(fs: Any, method: str, md5: bytes, **params: Any) -> dict[str, Any]:
     """PutObject or UploadPart with Content-MD5; raise if the answer's ETag is another MD5."""
     params["ContentMD5"] = base64.b64encode(md5).decode()
@@ -102,12 +89,12 @@ def upload(
     fs: Any,
     bucket: str,
     key: str,
-    stream: IO[bytes],
+    source: Source,
     params: Mapping[str, Any],
     part_size: int,
     concurrency: int,
 ) -> int:
-    """Upload ``stream`` to ``bucket/key``: one PUT if it fits a part, else a multipart upload.
+    """Upload ``source`` to ``bucket/key``: one PUT if it fits a part, else a multipart upload.
 
     On any failure the multipart upload is aborted; a single PUT whose answer shows corrupt
     bytes is deleted. Returns the byte count.
@@ -115,7 +102,7 @@ def upload(
     # every call gets every parameter: s3fs keeps those each operation takes (SSE-C's key
     # goes to each part, Metadata only to the create)
     target = {**params, "Bucket": bucket, "Key": key}
-    data = _read_part(stream, part_size)
+    data = source.read_exactly(part_size)
     if len(data) < part_size:
         return _put_single(fs, data, target)
     upload_id = fs.call_s3("create_multipart_upload", **target)["UploadId"]
@@ -134,7 +121,7 @@ def upload(
             if len(pending) >= concurrency:  # the next read waits for a free slot
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 parts.extend(future.result() for future in done)
-            data = _read_part(stream, part_size)
+            data = source.read_exactly(part_size)
         done, pending = wait(pending)
         parts.extend(future.result() for future in done)
         parts.sort(key=lambda entry: int(entry["PartNumber"]))

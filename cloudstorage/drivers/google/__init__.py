@@ -24,7 +24,6 @@ the object up first. Listings ask for pages of 5,000 objects, where gcsfs asks f
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -106,6 +105,7 @@ class GoogleStorageDriver(Driver):
     blob_acls = frozenset(OBJECT_ACLS)
     max_url_lifetime = _gcs_signing.MAX_SIGNED_LIFETIME
     transport_errors = (aiohttp.ClientError,)
+    create_only_uploads = True  # ifGenerationMatch=0
 
     options_type: ClassVar[Any] = GoogleOptions
 
@@ -249,7 +249,7 @@ class GoogleStorageDriver(Driver):
         return info
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
-        # gcsfs's ``open(path, "wb", ...)`` arguments; `_upload` sends them itself
+        # gcsfs's ``open(path, "wb", ...)`` arguments; `_put` sends them itself
         fixed = {
             "content_disposition": settings.content_disposition,
             "cache_control": settings.cache_control,
@@ -264,14 +264,16 @@ class GoogleStorageDriver(Driver):
             options["acl"] = OBJECT_ACLS[settings.acl]
         return options
 
-    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+    def _put(
+        self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
+    ) -> int:
         """Up to one chunk in one multipart POST, more in a resumable upload (`_gcs_transfer`).
 
         Either way the settings, metadata and ACL travel with the first request, and the
-        MD5 of the bytes sent is checked against the one the service stored.
+        MD5 of the bytes sent is checked against the one the service stored. Create-only:
+        ``ifGenerationMatch=0``, the service stores the object only if none exists (412,
+        which gcsfs raises as ``FileExistsError``).
         """
-        if isinstance(source.stream, io.TextIOBase):  # caught before any request
-            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
         bucket, key, _ = self.fs.split_path(path)
         resource: dict[str, Any] = {
             "name": key,
@@ -280,10 +282,10 @@ class GoogleStorageDriver(Driver):
         }
         if options["metadata"]:
             resource["metadata"] = options["metadata"]
-        params = {"name": key, "predefinedAcl": options.get("acl"), **options.get("query", {})}
-        stored, sent_md5, size = _gcs_transfer.upload(
-            self.fs, bucket, resource, params, source.stream
-        )
+        params = {"name": key, "predefinedAcl": options.get("acl")}
+        if not overwrite:
+            params["ifGenerationMatch"] = 0
+        stored, sent_md5, size = _gcs_transfer.upload(self.fs, bucket, resource, params, source)
         self.fs.invalidate_cache(path)
         got = md5_hex(stored.get("md5Hash"))
         if got and got != sent_md5:
@@ -296,11 +298,6 @@ class GoogleStorageDriver(Driver):
                 "(corrupted in transit): the upload was deleted"
             )
         return size
-
-    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        # ifGenerationMatch=0: the service stores the object only if none exists (412, which
-        # gcsfs raises as FileExistsError)
-        return self._upload(source, path, {**options, "query": {"ifGenerationMatch": 0}})
 
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """Rewrite, repeated with its token until done (one request for most objects)."""
@@ -333,25 +330,26 @@ class GoogleStorageDriver(Driver):
             drop = {"metadata": dict.fromkeys(stale)}
             self.fs.call("PATCH", "b/{}/o/{}", bucket, key, json=drop)
 
-    def _download_options(self) -> dict[str, Any]:
-        return {"block_size": 0}  # one streamed GET: see `open_blob`
+    def _get(self, blob: Blob, sink: transfer.Sink) -> None:
+        # one streamed GET; the sink checks its bytes against the CRC32C (else MD5) the
+        # response reports, a cheaper pass than the MD5 the listing may show
+        path = self._path(blob.container.name, blob.name)
+        with _gcs_transfer.MediaReader(self.fs, path) as reader:
+            digest = reader.digest()
+            if digest is not None:
+                sink.expect(digest)
+            transfer.copy_stream(reader, sink)
 
-    def open_blob(self, blob: Blob, mode: str = "rb", **kwargs: Any) -> Any:
+    def _open_file(self, blob: Blob, mode: str, options: dict[str, Any]) -> Any:
         """With ``block_size=0``, a forward-only reader on one streamed ``GET ?alt=media``.
 
         Its bytes are checked against the CRC32C (else MD5) the response reports. Otherwise
         gcsfs's seekable file (it looks the object up first: two more requests).
         """
-        if mode == "rb" and kwargs.get("block_size") == 0 and len(kwargs) == 1:
+        if mode == "rb" and options == {"block_size": 0}:
             path = self._path(blob.container.name, blob.name)
-            with self._errors(blob.container.name, blob.name):
-                return _gcs_transfer.MediaReader(self.fs, path, verify=True)
-        return super().open_blob(blob, mode, **kwargs)
-
-    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
-        if getattr(reader, "verifies", False):
-            writer.leave_check_to_reader()  # CRC32C in the reader: no MD5 pass over the bytes
-        transfer.copy_stream(reader, writer)
+            return _gcs_transfer.MediaReader(self.fs, path, verify=True)
+        return super()._open_file(blob, mode, options)
 
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
         # gcsfs pages by 1,000 whatever it is asked: pages of 5,000 (the most GCS gives) save

@@ -29,6 +29,7 @@ import gcsfs.retry
 import google_crc32c
 
 from cloudstorage.base import transfer
+from cloudstorage.base.transfer import Source
 from cloudstorage.drivers.google import _retry as _gcs_retry
 from cloudstorage.exceptions import CloudStorageError
 
@@ -40,32 +41,31 @@ RESUMABLE_CHUNK = 32 * 1024 * 1024
 """Resumable-upload chunk for a stream that cannot seek (a multiple of 256 KiB): fake-gcs-server's
 cost per chunk grows with the object, so fewer chunks are much faster; the peak stays under
 import + 64 MiB."""
-FILL_READ = 1024 * 1024  # bytes per read from an upload's source
 
 
 def upload(
-    fs: Any, bucket: str, resource: dict[str, Any], params: dict[str, Any], stream: Any
+    fs: Any, bucket: str, resource: dict[str, Any], params: dict[str, Any], source: Source
 ) -> tuple[dict[str, Any], str, int]:
-    """Upload ``stream`` as the object ``resource`` describes (``params``: query parameters).
+    """Upload ``source`` as the object ``resource`` describes (``params``: query parameters).
 
     Returns the object resource the service stored, the MD5 (hex) of the bytes sent, and
     their count. Nothing is left behind if a request fails (a resumable session is deleted).
     """
-    left = _bytes_left(stream)  # a seekable stream's size: no 8 MiB buffer for 4 KiB
+    left = source.remaining()  # a seekable stream's size: no 8 MiB buffer for 4 KiB
     if left is not None and left > ONE_REQUEST_MAX:
         location = _start_session(fs, bucket, resource, params)
-        stored, md5 = _upload_streamed(fs, location, stream, left)
+        stored, md5 = _upload_streamed(fs, location, source, left)
         return stored, md5.hexdigest(), left
     head = bytearray(ONE_REQUEST_MAX if left is None else left)
-    size = _fill(stream, head)
-    if size < len(head) or _bytes_left(stream) == 0:
+    size = source.fill(head)
+    if size < len(head) or source.remaining() == 0:
         data = memoryview(head)[:size]
         stored = _upload_in_one_request(fs, bucket, resource, params, data)
         return stored, hashlib.md5(data, usedforsecurity=False).hexdigest(), size
     first = [head]
     del head  # the callee owns it now: dropped once copied
     location = _start_session(fs, bucket, resource, params)
-    stored, md5, size = _upload_in_chunks(fs, location, first, stream)
+    stored, md5, size = _upload_in_chunks(fs, location, first, source)
     return stored, md5.hexdigest(), size
 
 
@@ -122,17 +122,19 @@ def _start_session(fs: Any, bucket: str, resource: dict[str, Any], params: dict[
     return location
 
 
-def _upload_streamed(fs: Any, location: str, stream: Any, size: int) -> tuple[dict[str, Any], Any]:
+def _upload_streamed(
+    fs: Any, location: str, source: Source, size: int
+) -> tuple[dict[str, Any], Any]:
     """A seekable source of known size in one request, read in aiohttp's small pieces.
 
     Returns the stored object and the MD5 of what was sent (known only at the end, so
     GCS cannot check it on receipt). The session is deleted if anything fails.
     """
-    start = stream.tell()
+    start = source.stream.tell()
     md5 = _InOrderMD5()
 
     def body(position: int, count: int) -> _Body:
-        return _StreamSlice(stream, start, position, count, md5)
+        return _StreamSlice(source, start, position, count, md5)
 
     with _session_deleted_on_error(fs, location):
         stored = _send(fs, location, body, 0, size, size)
@@ -140,7 +142,7 @@ def _upload_streamed(fs: Any, location: str, stream: Any, size: int) -> tuple[di
 
 
 def _upload_in_chunks(
-    fs: Any, location: str, first: list[bytearray], stream: Any
+    fs: Any, location: str, first: list[bytearray], source: Source
 ) -> tuple[dict[str, Any], Any, int]:
     """A stream that cannot seek, in chunks of `RESUMABLE_CHUNK` from one reused buffer.
 
@@ -155,7 +157,7 @@ def _upload_in_chunks(
     offset = 0
     with _session_deleted_on_error(fs, location):
         while True:
-            filled += _fill(stream, view[filled:])
+            filled += source.fill(view[filled:])
             md5.update(view[:filled])
             last = filled < RESUMABLE_CHUNK  # the last (empty if the size is a multiple)
             total = offset + filled if last else None
@@ -229,44 +231,6 @@ def md5_hex(md5_base64: str | None) -> str | None:
         return None
 
 
-def _bytes_left(stream: Any) -> int | None:
-    """How much a seekable stream has left to read (None: it cannot seek)."""
-    try:
-        if not stream.seekable():
-            return None
-        here = stream.tell()
-        end = stream.seek(0, os.SEEK_END)
-        stream.seek(here)
-    except (OSError, AttributeError, ValueError):
-        return None
-    return max(0, int(end) - int(here))
-
-
-def _fill(stream: Any, buffer: Any) -> int:
-    """Read into ``buffer`` until it is full or ``stream`` ends; returns the bytes read.
-
-    Reads of at most `FILL_READ` bytes: a stream may copy what it reads once or twice
-    (``RawIOBase.read``, the base's peeking wrapper), and that stays small beside the buffer.
-    """
-    view = memoryview(buffer).cast("B")
-    readinto = getattr(stream, "readinto", None)
-    filled = 0
-    while filled < len(view):
-        want = min(len(view) - filled, FILL_READ)
-        if readinto is not None:
-            count = readinto(view[filled : filled + want]) or 0
-        else:
-            piece = stream.read(want)
-            if isinstance(piece, str):
-                raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
-            count = len(piece)
-            view[filled : filled + count] = piece
-        if not count:
-            break
-        filled += count
-    return filled
-
-
 class _Body(io.RawIOBase):
     """A request body that aiohttp reads in small pieces, and gcsfs rewinds for a retry.
 
@@ -333,21 +297,21 @@ class _ViewStream(_Body):
 class _StreamSlice(_Body):
     """Bytes ``offset`` to ``offset + count`` of an upload, read from its seekable source.
 
-    ``start`` is where the upload began in ``stream``; what is read is fed to ``md5``.
+    ``start`` is where the upload began in the source's stream; what is read is fed to ``md5``.
     """
 
-    def __init__(self, stream: Any, start: int, offset: int, count: int, md5: _InOrderMD5) -> None:
+    def __init__(
+        self, source: Source, start: int, offset: int, count: int, md5: _InOrderMD5
+    ) -> None:
         super().__init__(count)
-        self._stream = stream
+        self._source = source
         self._start = start + offset
         self._offset = offset
         self._md5 = md5
 
     def _read_at(self, position: int, count: int) -> bytes:
-        self._stream.seek(self._start + position)
-        data: bytes = self._stream.read(count)
-        if isinstance(data, str):
-            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+        self._source.stream.seek(self._start + position)
+        data = self._source.read(count)
         self._md5.feed(self._offset + position, data)
         return data
 
@@ -387,9 +351,29 @@ class MediaReader(io.RawIOBase):
         self._hash_header = ""
         self._response: aiohttp.ClientResponse | None = None
         self._sync(self._open, 0)
-        self._check = _Check.of(self._hash_header) if verify else None
+        self._check = self.digest() if verify else None
         self.verifies = self._check is not None
         """True when this reader checks the bytes itself (the caller need not hash them)."""
+
+    def digest(self) -> transfer.Digest | None:
+        """A fresh check of the checksum the response vouches for in ``x-goog-hash``: CRC32C
+        where it has one, else MD5; None if it has neither."""
+        values: dict[str, str] = {}
+        for part in self._hash_header.split(","):
+            name, _, value = part.strip().partition("=")
+            values[name] = value
+        makers: dict[str, Callable[[], Any]] = {
+            "crc32c": google_crc32c.Checksum,
+            "md5": lambda: hashlib.md5(usedforsecurity=False),
+        }
+        for name, make in makers.items():
+            try:
+                expected = base64.b64decode(values.get(name, ""), validate=True)
+            except binascii.Error:
+                continue
+            if expected:
+                return transfer.Digest(name.upper(), make(), expected)
+        return None
 
     def readable(self) -> bool:
         return True
@@ -491,41 +475,3 @@ class MediaReader(io.RawIOBase):
             else:
                 self._response.close()
             self._response = None
-
-
-class _Check:
-    """A running checksum of downloaded bytes, and the value the service gave for them."""
-
-    def __init__(self, name: str, hasher: Any, expected: bytes) -> None:
-        self.name, self._hasher, self._expected = name, hasher, expected
-
-    @classmethod
-    def of(cls, header: str) -> _Check | None:
-        """CRC32C if ``x-goog-hash`` has it, else MD5, else None (nothing to check against)."""
-        values: dict[str, str] = {}
-        for part in header.split(","):
-            name, _, value = part.strip().partition("=")
-            values[name] = value
-        makers: dict[str, Callable[[], Any]] = {
-            "crc32c": google_crc32c.Checksum,
-            "md5": lambda: hashlib.md5(usedforsecurity=False),
-        }
-        for name, make in makers.items():
-            try:
-                expected = base64.b64decode(values.get(name, ""), validate=True)
-            except binascii.Error:
-                continue
-            if expected:
-                return cls(name.upper(), make(), expected)
-        return None
-
-    def update(self, data: bytes) -> None:
-        self._hasher.update(data)
-
-    def verify(self, target: str) -> None:
-        got = self._hasher.digest()
-        if got != self._expected:
-            raise CloudStorageError(
-                f"{target}: the downloaded bytes have {self.name} {got.hex()}, the service's "
-                f"is {self._expected.hex()} (corrupted in transit)"
-            )

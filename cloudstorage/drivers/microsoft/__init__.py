@@ -14,21 +14,14 @@ Metadata keys and values are stored in a reversible encoding Azure accepts (dash
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import logging
-import os
 import re
-import stat
 import time
-import uuid
 from collections.abc import Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import IO, Any, ClassVar, cast
+from typing import Any, ClassVar, cast
 from urllib.parse import quote
 
 from typing_extensions import Unpack
@@ -50,11 +43,9 @@ from cloudstorage.exceptions import (
     NotFoundError,
 )
 from cloudstorage.registry import requires_extra
-from fs_bridge.file_range import FileRange
 
 with requires_extra(__name__):
     import adlfs  # noqa: F401  # registers nothing, but the "az" protocol needs it installed
-    from azure.core import MatchConditions
     from azure.core.exceptions import (
         AzureError,
         HttpResponseError,
@@ -62,8 +53,6 @@ with requires_extra(__name__):
         ResourceModifiedError,
     )
     from azure.storage.blob import (
-        BlobBlock,
-        BlobClient,
         BlobProperties,
         BlobSasPermissions,
         BlobServiceClient,
@@ -75,6 +64,7 @@ with requires_extra(__name__):
         generate_container_sas,
     )
 
+    from cloudstorage.drivers.microsoft import _transfer as azure_transfer
     from cloudstorage.drivers.microsoft._errors import translate
     from cloudstorage.drivers.microsoft._retry import BudgetRetry
 
@@ -108,19 +98,8 @@ _FOLDER_MARKERS = (("is_directory", "true"), ("hdi_isfolder", "true"), ("Hdi_isf
 """Metadata that makes a blob a folder for adlfs (and so not a blob for this driver)."""
 _MAX_SINGLE_PUT = 5000 * 1024 * 1024
 """The largest body one Put Blob (what an upload URL allows) takes."""
-_ONE_BLOCK_FILE = 64 * 1024 * 1024
-"""A local file up to this size is hashed, then sent from disk as one block (the SDK's own
-single-request limit): two requests and no copy in memory, where 8 MiB blocks cost nine."""
-_HASH_BUFFER = 1024 * 1024
-"""Bytes per read of a local file, to hash it and to send it."""
-_LocalFile = io.BufferedReader | io.BufferedRandom | io.FileIO
-_IF_MISSING: dict[str, Any] = {"match_condition": MatchConditions.IfMissing}
-"""SDK keywords of ``If-None-Match: *``: the write happens only where no blob exists."""
 _COPY_POLL = 0.5
 """Seconds between looks at a pending copy's status."""
-_BLOCKS_IN_FLIGHT = 3
-"""Blocks staged at once. With the block being read and what malloc keeps of freed ones, an
-upload's peak RSS grows by 56 MiB (4 at once: 64 MiB, and no faster on two cores)."""
 
 
 class AzureStorageDriver(Driver):
@@ -143,6 +122,7 @@ class AzureStorageDriver(Driver):
     container_acls = frozenset(_PUBLIC_ACCESS)
     blob_acls = frozenset[str]()
     upload_form = "put"  # Azure has no form POST: a write-only SAS URL for one Put Blob
+    create_only_uploads = True  # If-None-Match: * on Put Blob or Put Block List
 
     options_type: ClassVar[Any] = AzureOptions
 
@@ -349,7 +329,7 @@ class AzureStorageDriver(Driver):
                 yield _info_from_properties(container, properties)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
-        """adlfs ``open(path, "wb", ...)`` options; `_upload` sends the same to the SDK."""
+        """adlfs ``open(path, "wb", ...)`` options; `_put` sends the same to the SDK."""
         return {
             "metadata": encode_metadata(settings.meta_data),
             "content_settings": ContentSettings(
@@ -359,7 +339,9 @@ class AzureStorageDriver(Driver):
             ),
         }
 
-    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
+    def _put(
+        self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
+    ) -> int:
         """One Put Blob up to `transfer.CHUNK_SIZE`; a local file up to `_ONE_BLOCK_FILE` as one
         block streamed from disk; anything else as blocks staged concurrently, then a commit.
 
@@ -370,33 +352,12 @@ class AzureStorageDriver(Driver):
         """
         container, name = path.split("/", 1)
         client = self.service.get_blob_client(container, name)
-        local = _local_file(source.stream)
-        if local is not None and transfer.CHUNK_SIZE < local[1] <= _ONE_BLOCK_FILE:
-            size = _upload_file(client, local[0], options)
-        else:
-            # A file object's read(8 MiB) allocates 8 MiB even for a 4 KiB file: ask for what
-            # is there (and one byte more, to see that the file ended).
-            wanted = (
-                transfer.CHUNK_SIZE if local is None else min(local[1] + 1, transfer.CHUNK_SIZE)
-            )
-            first = _read_exactly(source.stream, wanted)
-            short = len(first) < wanted  # the stream ended
-            second = b"" if short else _read_exactly(source.stream, transfer.CHUNK_SIZE)
-            if not second:
-                # Put Blob takes a create-only condition as overwrite=False (If-None-Match: *)
-                put = {key: value for key, value in options.items() if key not in _IF_MISSING}
-                overwrite = len(put) == len(options)
-                client.upload_blob(first, overwrite=overwrite, validate_content=True, **put)
-                size = len(first)
-            else:
-                size = _upload_blocks(client, source.stream, (first, second), options)
+        # create-only: If-None-Match: * on the Put Blob or the Put Block List that makes the
+        # blob visible
+        with _refused_if_exists():
+            size = azure_transfer.upload(client, source, options, overwrite)
         self.fs.invalidate_cache(self.fs._parent(path))
         return size
-
-    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        # If-None-Match: * on the Put Blob or the Put Block List that makes the blob visible
-        with _refused_if_exists():
-            return self._upload(source, path, {**options, **_IF_MISSING})
 
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """Copy Blob from the source's URL in this account (authorised by the shared key);
@@ -405,7 +366,8 @@ class AzureStorageDriver(Driver):
         client = self.service.get_blob_client(*target.split("/", 1))
         source_url = self.service.get_blob_client(container, name).url
         with _refused_if_exists():
-            answer = client.start_copy_from_url(source_url, **({} if overwrite else _IF_MISSING))
+            condition = {} if overwrite else azure_transfer.IF_MISSING
+            answer = client.start_copy_from_url(source_url, **condition)
         status = answer.get("copy_status")
         while status == "pending":
             time.sleep(_COPY_POLL)
@@ -433,37 +395,20 @@ class AzureStorageDriver(Driver):
         client.set_blob_metadata(options["metadata"])
         self.fs.invalidate_cache(self.fs._parent(path))
 
-    def _read_options(self, blob: Blob) -> dict[str, Any]:
-        return {"block_size": transfer.CHUNK_SIZE}  # adlfs reads 50 MiB ranges by default
-
-    def download_blob(self, blob: Blob, destination: str | IO[bytes]) -> None:
+    def _get(self, blob: Blob, sink: transfer.Sink) -> None:
         """One GET for a blob up to `transfer.CHUNK_SIZE`; larger ones stream in such ranges."""
-        if self._download_kept(blob, destination):
-            return
         client = self.service.get_blob_client(blob.container.name, blob.name)
-        target = f"blob {blob.name!r} in container {blob.container.name!r}"
-        with self._errors(blob.container.name, blob.name):
-            downloader = client.download_blob()
-            chunks = downloader.chunks()
+        downloader = client.download_blob()
         # The stored Content-MD5 of the version being read (not of a stale listing).
         stored_md5 = downloader.properties.content_settings.content_md5
-        expected = bytes(stored_md5).hex() if stored_md5 else None
-        if not isinstance(destination, (str, os.PathLike)):
-            with self._errors(blob.container.name, blob.name):
-                checked = transfer.CheckedWriter(destination, expected)
-                for chunk in chunks:
-                    checked.write(chunk)
-                checked.verify(target)
-            return
-        # Opened outside the translation: a bad destination is the caller's error.
-        with (
-            transfer.local_target(os.fspath(destination)) as local,
-            self._errors(blob.container.name, blob.name),
-        ):
-            checked = transfer.CheckedWriter(local, expected)
-            for chunk in chunks:
-                checked.write(chunk)
-            checked.verify(target)
+        sink.expect_md5(bytes(stored_md5).hex() if stored_md5 else None, replace=True)
+        for chunk in downloader.chunks():
+            sink.write(chunk)
+
+    def _open_file(self, blob: Blob, mode: str, options: dict[str, Any]) -> Any:
+        if mode.startswith("r"):  # adlfs reads 50 MiB ranges by default
+            options = {"block_size": transfer.CHUNK_SIZE, **options}
+        return super()._open_file(blob, mode, options)
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -576,111 +521,6 @@ def _refused_if_exists() -> Iterator[None]:
         yield
     except (ResourceExistsError, ResourceModifiedError) as exc:
         raise FileExistsError(f"the blob exists ({exc.reason})") from exc
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    """Up to ``size`` bytes, fewer only at the end (streams may return short reads)."""
-    parts: list[bytes] = []
-    wanted = size
-    while wanted > 0:
-        part = stream.read(wanted)
-        if isinstance(part, str):
-            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
-        if not part:
-            break
-        parts.append(part)
-        wanted -= len(part)
-    return b"".join(parts)
-
-
-def _local_file(stream: IO[bytes]) -> tuple[_LocalFile, int] | None:
-    """``stream`` and the bytes left in it if it is a seekable regular file opened in binary
-    mode, else None.
-
-    Only `io` file objects qualify: asking others for a ``fileno()`` can have side effects (a
-    ``SpooledTemporaryFile`` rolls over to disk).
-    """
-    if not isinstance(stream, (io.BufferedReader, io.BufferedRandom, io.FileIO)):
-        return None
-    try:
-        status = os.fstat(stream.fileno())
-        if not stat.S_ISREG(status.st_mode) or not stream.seekable():
-            return None
-        return stream, max(status.st_size - stream.tell(), 0)
-    except (OSError, ValueError):  # closed, or no descriptor after all
-        return None
-
-
-def _block_id() -> str:
-    return base64.b64encode(uuid.uuid4().bytes).decode()
-
-
-def _upload_file(client: BlobClient, stream: _LocalFile, options: dict[str, Any]) -> int:
-    """Hash the rest of a local file, then stream it from disk as one block and commit it.
-
-    The block carries the file's MD5 as its transactional Content-MD5, and the commit the same
-    MD5 as the blob's: one pass of hashing, and memory stays flat whatever the size. A file
-    that changes between the two passes fails the service's check.
-    """
-    start = stream.tell()
-    length = max(os.fstat(stream.fileno()).st_size - start, 0)
-    body = FileRange(stream, start, length, _HASH_BUFFER)
-    content_md5 = bytearray(body.md5())
-    block_id = _block_id()
-    # The SDK sends a stream body as it reads it (and seeks it back to retry); keyword
-    # arguments reach the Put Block operation, which sends this as the Content-MD5 header.
-    client.stage_block(
-        block_id,
-        cast(IO[bytes], body),  # read, tell and seek are what it uses
-        length=len(body),
-        transactional_content_md5=content_md5,
-    )
-    options["content_settings"].content_md5 = content_md5
-    client.commit_block_list([BlobBlock(block_id)], **options)
-    return len(body)
-
-
-def _upload_blocks(
-    client: BlobClient, stream: IO[bytes], first: tuple[bytes, bytes], options: dict[str, Any]
-) -> int:
-    """Stage ``first`` and the rest of ``stream`` as blocks, up to `_BLOCKS_IN_FLIGHT` at once.
-
-    The first block goes alone: a refused upload (no container, a wrong key, bytes corrupted in
-    transit) costs one request, not several. The blob's MD5 is computed here, in order, while the
-    workers hash their own blocks for the transactional Content-MD5 (``validate_content``).
-    """
-
-    def stage(block_id: str, data: bytes) -> None:
-        client.stage_block(block_id, data, length=len(data), validate_content=True)
-
-    digest = hashlib.md5(usedforsecurity=False)
-    blocks: list[BlobBlock] = []
-    size = 0
-    queued = list(first)
-    with ThreadPoolExecutor(_BLOCKS_IN_FLIGHT, thread_name_prefix="azure-block") as pool:
-        in_flight: set[Future[None]] = set()
-        try:
-            while data := queued.pop(0) if queued else _read_exactly(stream, transfer.CHUNK_SIZE):
-                room = 1 if len(blocks) == 1 else _BLOCKS_IN_FLIGHT  # the first block alone
-                while len(in_flight) >= room:
-                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        future.result()
-                block_id = _block_id()
-                in_flight.add(pool.submit(stage, block_id, data))
-                digest.update(data)
-                blocks.append(BlobBlock(block_id))
-                size += len(data)
-                del data  # the worker holds it until its block is staged
-            for future in as_completed(in_flight):
-                future.result()
-        except BaseException:
-            for future in in_flight:
-                future.cancel()
-            raise
-    options["content_settings"].content_md5 = bytearray(digest.digest())
-    client.commit_block_list(blocks, **options)
-    return size
 
 
 def _info_from_properties(container: str, properties: BlobProperties) -> dict[str, Any]:

@@ -89,6 +89,7 @@ class SwiftDriver(Driver):
     protocol = "swift"
     batched_deletes = True  # the bulk middleware's POST ?bulk-delete, where the cluster has it
     server_side_create_only = False
+    create_only_uploads = True  # If-None-Match: * on the PUT
     """Swift's copy sends ``If-None-Match`` to the source's GET (answered 304), not to the
     write: a create-only copy streams through the client, its PUT create-only."""
     container_acls: ClassVar[frozenset[str] | None] = frozenset()  # no canned ACLs in Swift
@@ -217,31 +218,28 @@ class SwiftDriver(Driver):
         # pages with marker, lazily (`SwiftFileSystem.iter_objects`); Swift filters by prefix
         return self.fs.iter_objects(container, prefix)  # type: ignore[no-any-return]
 
-    def _read_options(self, blob: Blob) -> dict[str, Any]:
-        # A known size spares the HEAD; a size of 0 may be a blob never looked up.
-        return {"size": blob.size} if blob.size else {}
-
-    def _download_options(self) -> dict[str, Any]:
+    def _get(self, blob: Blob, sink: transfer.Sink) -> None:
         # one streamed GET read chunk by chunk (with no size known, its answer gives it)
-        return {"stream": True, "cache_type": "none"}
+        reader = self._open_file(blob, "rb", {"stream": True, "cache_type": "none"})
+        with reader:
+            transfer.copy_stream(reader, sink)
+            sink.expect_md5(reader.served_md5)  # the GET's ETag: an object sent in one PUT
 
-    def _copy_blob(self, reader: Any, writer: transfer.CheckedWriter) -> None:
-        transfer.copy_stream(reader, writer)
-        if writer.expected is None:  # the GET's ETag: the MD5 of an object sent in one PUT
-            writer.expected = reader.served_md5
+    def _open_file(self, blob: Blob, mode: str, options: dict[str, Any]) -> Any:
+        if mode.startswith("r") and blob.size:  # a known size spares the HEAD (0: maybe unknown)
+            options = {"size": blob.size, **options}
+        return super()._open_file(blob, mode, options)
 
-    def _upload(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        if _seekable(source.stream):  # a path, or a stream that can be read twice
-            size: int = self.fs.put_stream(path, source.stream, **options)
+    def _put(
+        self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
+    ) -> int:
+        # a path, or a stream that can be read twice; create-only: If-None-Match: * on the PUT
+        # (or the large object's manifest PUT), 412 if it exists
+        if source.seekable:
+            mode = "overwrite" if overwrite else "create"
+            size: int = self.fs.put_stream(path, source.stream, mode, **options)
             return size
-        return super()._upload(source, path, options)
-
-    def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        # If-None-Match: * on the PUT (or the large object's manifest PUT): 412 if it exists
-        if _seekable(source.stream):
-            size: int = self.fs.put_stream(path, source.stream, "create", **options)
-            return size
-        return transfer.write_remote(self.fs, path, source.stream, options, mode="xb")
+        return super()._put(source, path, options, overwrite)
 
     # -- containers ---------------------------------------------------------------------------
 
@@ -417,13 +415,6 @@ class SwiftDriver(Driver):
         if settings.content_type:
             form["fields"]["content-type"] = settings.content_type
         return form
-
-
-def _seekable(stream: Any) -> bool:
-    try:
-        return bool(stream.seekable())
-    except (AttributeError, OSError, ValueError):  # a bare ``read()`` object, a closed file
-        return False
 
 
 class CloudFilesDriver(SwiftDriver):
