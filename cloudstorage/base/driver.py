@@ -7,7 +7,6 @@ for: signed URLs, upload forms, ACLs and CDN.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
@@ -20,7 +19,7 @@ from typing import IO, Any, ClassVar
 
 from typing_extensions import Self
 
-from cloudstorage.base import copying, prefetch, transfer
+from cloudstorage.base import copying, errors, prefetch, transfer
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
 from cloudstorage.base.container import Container
 from cloudstorage.base.retry import RetryOptions
@@ -37,9 +36,8 @@ from cloudstorage.base.settings import (
     upload_key,
 )
 from cloudstorage.exceptions import (
+    AlreadyExistsError,
     CloudStorageError,
-    CredentialsError,
-    IsNotEmptyError,
     NotFoundError,
 )
 
@@ -158,21 +156,11 @@ class Driver(ABC):
             raise translated from exc
 
     def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
-        """Map a backend exception to ours; None lets it through. Drivers extend the table."""
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        if isinstance(exc, FileNotFoundError):
-            return NotFoundError(f"{target} was not found ({reason})")
-        if isinstance(exc, (IsADirectoryError, NotADirectoryError)):
-            return CloudStorageError(f"{target} collides with a folder of the store ({reason})")
-        if isinstance(exc, PermissionError):
-            return CredentialsError(f"access to {target} was refused ({reason})")
-        if isinstance(exc, OSError) and exc.errno == errno.ENOTEMPTY:
-            return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
-        if isinstance(exc, self.transport_errors):  # the SDK's retries gave up
-            reason = f"the connection to the service failed ({exc!r})"
-        elif not isinstance(exc, ValueError):
-            return None
-        return CloudStorageError(f"{target}: {reason}")
+        """Map a backend exception to ours; None lets it through. A driver looks its service's
+        answer up in its own table first, then falls back to this one (`errors.BUILTIN_ERRORS`:
+        the builtin errors fsspec filesystems raise)."""
+        rule = errors.builtin_rule(exc, self.transport_errors)
+        return rule(target, errors.reason_of(exc)) if rule is not None else None
 
     # -- validation hooks ---------------------------------------------------------------------
 
@@ -350,7 +338,7 @@ class Driver(ABC):
         try:
             with self._errors(container_name):
                 self._create_container(container_name, acl, meta)
-        except FileExistsError:
+        except AlreadyExistsError:  # the table's "exists": answered with that container
             return self.get_container(container_name)
         return Container(container_name, self, acl=acl, meta_data=meta)
 
@@ -511,10 +499,7 @@ class Driver(ABC):
                 acl=check_acl(acl, self.blob_acls, "blob", type(self).__module__),
             )
             options = self._write_options(settings, extra or {})
-            with (
-                self._errors(container.name, name),
-                copying.create_only(overwrite, container.name, name),
-            ):
+            with self._errors(container.name, name):
                 upload = self._upload if overwrite else self._upload_new
                 size = upload(source, self._path(container.name, name), options)
         logger.debug("uploaded %s/%s (%d bytes)", container.name, name, size)
@@ -540,7 +525,8 @@ class Driver(ABC):
         return transfer.write_remote(self.fs, path, source.stream, options)
 
     def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
-        """`_upload`, create-only: the service refuses an existing blob (`FileExistsError`)."""
+        """`_upload`, create-only: the service refuses an existing blob (its "exists" answer,
+        which the driver's table maps to `AlreadyExistsError`)."""
         raise NotImplementedError(f"{self.name} has no create-only uploads")
 
     def copy_blob(
@@ -578,7 +564,8 @@ class Driver(ABC):
         """Copy ``source`` to ``target`` (paths of this store) server-side, attributes too.
 
         The default is the filesystem's ``cp_file``, server-side in `fs_bridge`'s filesystems
-        (``exclusive=True``: create-only, `FileExistsError` if ``target`` exists).
+        (``exclusive=True``: create-only, ``FileExistsError``, our `AlreadyExistsError`, if
+        ``target`` exists).
         """
         self.fs.cp_file(source, target, **({} if overwrite else {"exclusive": True}))
 
@@ -924,9 +911,4 @@ def _rebuild_driver(cls: type[Driver], arguments: bytes) -> Driver:
     return cls(*args, **kwargs)
 
 
-def _describe(container: str | None, blob: str | None) -> str:
-    if blob is not None:
-        return f"blob {blob!r} in container {container!r}"
-    if container is not None:
-        return f"container {container!r}"
-    return "the store"
+_describe = errors.describe

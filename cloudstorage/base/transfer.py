@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol, cast
 
-from cloudstorage.exceptions import CloudStorageError
+from cloudstorage.exceptions import BINARY_STREAM_NEEDED, CloudStorageError
 from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
 from fs_bridge.atomic import AtomicWriteFile
 
@@ -109,7 +109,7 @@ def copy_stream(reader: IO[bytes], writer: _Writer, chunk_size: int = CHUNK_SIZE
     copied = 0
     while chunk := reader.read(chunk_size):
         if isinstance(chunk, str):
-            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+            raise TypeError(BINARY_STREAM_NEEDED)
         writer.write(chunk)
         copied += len(chunk)
     return copied

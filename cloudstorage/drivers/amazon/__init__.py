@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers.amazon import _copy as s3_copy
@@ -54,6 +54,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 __all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver"]
+
+_NO_CREDENTIALS = errors.Rule(CredentialsError, "no usable S3 credentials for {target}")
+_SDK_ERRORS: errors.TypeTable = (
+    (NoCredentialsError, _NO_CREDENTIALS),
+    (PartialCredentialsError, _NO_CREDENTIALS),
+    (BotoCoreError, errors.FAILED),
+)
+"""botocore's own exceptions (S3's answers, ``ClientError``, go by `rules.ERROR_TABLE`)."""
 
 BLOCK_SIZE = 8 * 2**20
 """Part size of multipart uploads and range size of downloads."""
@@ -183,13 +191,8 @@ class S3Driver(Driver):
         error = rules.client_error(exc, ClientError)
         if error is not None:
             return rules.translate_client_error(error.response, str(error), target)
-        if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-            return CredentialsError(f"no usable S3 credentials for {target}: {exc}")
-        if isinstance(exc, BotoCoreError):
-            return CloudStorageError(f"{target}: {exc}")
-        if isinstance(exc, FileExistsError):
-            return None  # create_container returns the existing bucket
-        return super()._translate_error(exc, target)
+        rule = errors.by_type(_SDK_ERRORS, exc)
+        return rule(target, str(exc)) if rule else super()._translate_error(exc, target)
 
     def _check_credentials(self) -> None:
         # not fs.ls(""): s3fs answers a refused bucket listing with an empty one
@@ -349,13 +352,11 @@ class S3Driver(Driver):
     def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
         # s3fs hands If-None-Match to the operations that take it: PutObject and
         # CompleteMultipartUpload (a refused multipart upload is aborted)
-        with s3_copy.refused_if_exists(ClientError):
-            return self._upload(source, path, {**options, "IfNoneMatch": "*"})
+        return self._upload(source, path, {**options, "IfNoneMatch": "*"})
 
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """One CopyObject (no HEAD when the size is known), a multipart copy above 5 GiB."""
-        with s3_copy.refused_if_exists(ClientError):
-            s3_copy.copy(self.fs, source, target, blob.size, create_only=not overwrite)
+        s3_copy.copy(self.fs, source, target, blob.size, create_only=not overwrite)
         self.fs.invalidate_cache(target)
 
     def _read_options(self, blob: Blob) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from typing import IO, Any, TypeVar
 from s3fs.core import S3_RETRYABLE_ERRORS  # a cut body (private, as is fs._call_s3)
 
 from cloudstorage.base.retry import RetryOptions
-from cloudstorage.exceptions import CloudStorageError
+from cloudstorage.exceptions import BINARY_STREAM_NEEDED, CloudStorageError
 
 __all__ = ["download", "lookup", "upload"]
 
@@ -74,7 +74,7 @@ def _read_part(stream: IO[bytes], size: int) -> bytes:
     """Up to ``size`` bytes, fewer only at the end of the stream (short reads are joined)."""
     data = stream.read(size)
     if isinstance(data, str):
-        raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+        raise TypeError(BINARY_STREAM_NEEDED)
     if not data or len(data) == size:
         return data or b""
     pieces, got = [data], len(data)

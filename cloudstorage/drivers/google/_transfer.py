@@ -30,7 +30,7 @@ import google_crc32c
 
 from cloudstorage.base import transfer
 from cloudstorage.drivers.google import _retry as _gcs_retry
-from cloudstorage.exceptions import CloudStorageError
+from cloudstorage.exceptions import BINARY_STREAM_NEEDED, CloudStorageError
 
 __all__ = ["ONE_REQUEST_MAX", "RESUMABLE_CHUNK", "MediaReader", "md5_hex", "upload"]
 
@@ -258,7 +258,7 @@ def _fill(stream: Any, buffer: Any) -> int:
         else:
             piece = stream.read(want)
             if isinstance(piece, str):
-                raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+                raise TypeError(BINARY_STREAM_NEEDED)
             count = len(piece)
             view[filled : filled + count] = piece
         if not count:
@@ -347,7 +347,7 @@ class _StreamSlice(_Body):
         self._stream.seek(self._start + position)
         data: bytes = self._stream.read(count)
         if isinstance(data, str):
-            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+            raise TypeError(BINARY_STREAM_NEEDED)
         self._md5.feed(self._offset + position, data)
         return data
 

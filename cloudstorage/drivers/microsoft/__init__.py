@@ -25,13 +25,12 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import IO, Any, cast
 from urllib.parse import quote
 
-from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.settings import (
     FILENAME,
     BlobSettings,
@@ -42,12 +41,7 @@ from cloudstorage.base.settings import (
 from cloudstorage.drivers.microsoft._errors import translate
 from cloudstorage.drivers.microsoft._keys import decode_metadata, encode_metadata
 from cloudstorage.drivers.microsoft._retry import BudgetRetry
-from cloudstorage.exceptions import (
-    CloudStorageError,
-    CredentialsError,
-    IsNotEmptyError,
-    NotFoundError,
-)
+from cloudstorage.exceptions import BINARY_STREAM_NEEDED, CloudStorageError, CredentialsError
 from fs_bridge.file_range import FileRange
 
 try:
@@ -56,8 +50,6 @@ try:
     from azure.core.exceptions import (
         AzureError,
         HttpResponseError,
-        ResourceExistsError,
-        ResourceModifiedError,
     )
     from azure.storage.blob import (
         BlobBlock,
@@ -283,9 +275,7 @@ class AzureStorageDriver(Driver):
         client = self.service.get_container_client(container.name)
         with self._errors(container.name):
             if next(iter(client.list_blobs(results_per_page=1)), None) is not None:
-                raise IsNotEmptyError(
-                    f"container {container.name!r} is not empty: delete its blobs first"
-                )
+                raise errors.NOT_EMPTY(errors.describe(container.name))
             client.delete_container()
         self.fs.invalidate_cache()
 
@@ -397,8 +387,7 @@ class AzureStorageDriver(Driver):
 
     def _upload_new(self, source: transfer.Source, path: str, options: dict[str, Any]) -> int:
         # If-None-Match: * on the Put Blob or the Put Block List that makes the blob visible
-        with _refused_if_exists():
-            return self._upload(source, path, {**options, **_IF_MISSING})
+        return self._upload(source, path, {**options, **_IF_MISSING})
 
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """Copy Blob from the source's URL in this account (authorised by the shared key);
@@ -406,8 +395,7 @@ class AzureStorageDriver(Driver):
         container, name = source.split("/", 1)
         client = self.service.get_blob_client(*target.split("/", 1))
         source_url = self.service.get_blob_client(container, name).url
-        with _refused_if_exists():
-            answer = client.start_copy_from_url(source_url, **({} if overwrite else _IF_MISSING))
+        answer = client.start_copy_from_url(source_url, **({} if overwrite else _IF_MISSING))
         status = answer.get("copy_status")
         while status == "pending":
             time.sleep(_COPY_POLL)
@@ -571,15 +559,6 @@ class AzureStorageDriver(Driver):
         return f"{self.service.get_blob_client(container, blob).url}?{token}"
 
 
-@contextmanager
-def _refused_if_exists() -> Iterator[None]:
-    """A create-only write refused (409 BlobAlreadyExists, or 412) as ``FileExistsError``."""
-    try:
-        yield
-    except (ResourceExistsError, ResourceModifiedError) as exc:
-        raise FileExistsError(f"the blob exists ({exc.reason})") from exc
-
-
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     """Up to ``size`` bytes, fewer only at the end (streams may return short reads)."""
     parts: list[bytes] = []
@@ -587,7 +566,7 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     while wanted > 0:
         part = stream.read(wanted)
         if isinstance(part, str):
-            raise TypeError("upload_blob needs a binary stream (open the file with 'rb')")
+            raise TypeError(BINARY_STREAM_NEEDED)
         if not part:
             break
         parts.append(part)
@@ -706,7 +685,7 @@ def _file_info(container: str, blob: str, properties: BlobProperties) -> dict[st
     """The ``info`` dict of a looked-up blob; `NotFoundError` if adlfs would call it a folder."""
     info = _info_from_properties(container, properties)
     if info["type"] != "file":
-        raise NotFoundError(f"blob {blob!r} in container {container!r} was not found (a folder)")
+        raise errors.NOT_FOUND(errors.describe(container, blob), "a folder")
     return info
 
 
