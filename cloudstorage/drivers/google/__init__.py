@@ -367,6 +367,24 @@ class GoogleStorageDriver(Driver):
             **labels,
         )
 
+    def get_container(self, container_name: str) -> Container:
+        """One GET of the bucket, its status read by `ERROR_TABLE` (gcsfs's ``info`` answers
+        any refused GET with a listing, and an empty listing with "not found").
+
+        A 403 is confirmed by listing one object: a key that may list objects but not read
+        the bucket's resource (Storage Object Viewer) still finds its bucket.
+        """
+        self._validate_container_name(container_name)
+        with self._errors(container_name):
+            try:
+                info = self.fs.call("GET", "b/{}", container_name, json_out=True)
+            except OSError as exc:
+                if _answer(exc) != 403:
+                    raise
+                self.fs.call("GET", "b/{}/o", container_name, maxResults=1, json_out=True)
+                info = {"name": container_name}
+        return self._container_from_info(info)
+
     def _container_from_info(self, info: Mapping[str, Any]) -> Container:
         created = info.get("timeCreated")
         return Container(
