@@ -97,22 +97,38 @@ def test_gcs_conflict_on_a_bucket_delete_is_not_empty(cloud: Cloud, bucket: Cont
     assert bucket.name in cloud.driver
 
 
-def test_gcs_refused_create_only_rewrite_is_already_exists(cloud: Cloud, bucket: Container):
-    """GCS answers a rewrite onto an existing object under ifGenerationMatch=0 with 412
-    (fake-gcs-server ignores the condition on rewrites, so the proxy answers as GCS does)."""
-    if cloud.name != "gcs":
-        pytest.skip("GCS's answer: the other services' own answers are in test_error_messages")
+_PRECONDITION_FAILED = {
+    "gcs": (
+        "POST",
+        r"/rewriteTo/",
+        {"Content-Type": "application/json"},
+        b'{"error": {"code": 412, "message": "At least one of the pre-conditions you '
+        b'specified did not hold."}}',
+    ),
+    **dict.fromkeys(
+        S3_FAMILY,
+        (
+            "PUT",
+            r"/to\.txt$",
+            {"Content-Type": "application/xml"},
+            b"<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions"
+            b" you specified did not hold</Message><Condition>If-None-Match</Condition></Error>",
+        ),
+    ),
+}
+"""The services' 412 to a create-only copy onto an existing object (moto and fake-gcs-server
+ignore the condition on copies, so the proxy answers as S3 and GCS do)."""
+
+
+def test_refused_create_only_copy_is_already_exists(cloud: Cloud, bucket: Container):
+    if cloud.name not in _PRECONDITION_FAILED:
+        pytest.skip("the emulator answers itself: see test_error_messages")
+    method, path, headers, body = _PRECONDITION_FAILED[cloud.name]
     source = bucket.upload_blob(io.BytesIO(b"new"), blob_name="from.txt")
     bucket.upload_blob(io.BytesIO(b"kept"), blob_name="to.txt")
-    body = {
-        "error": {
-            "code": 412,
-            "message": "At least one of the pre-conditions you specified did not hold.",
-        }
-    }
-    headers = {"Content-Type": "application/json"}
-    cloud.proxy.fail("POST", r"/rewriteTo/", 1, 412, headers, json.dumps(body).encode())
+    cloud.proxy.fail(method, path, 1, 412, headers, body)
     with pytest.raises(AlreadyExistsError) as raised:
         bucket.copy_blob(source, "to.txt", overwrite=False)
     assert "'to.txt'" in raised.value.message
     assert repr(bucket.name) in raised.value.message
+    assert cloud.proxy.count("fail") == 1
