@@ -148,7 +148,7 @@ class Driver(ABC):
             yield
         except CloudStorageError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # each goes through the table; an unknown one is re-raised
             target = _describe(container, blob)
             translated = self._translate_error(exc, target)
             if translated is None:
@@ -241,7 +241,7 @@ class Driver(ABC):
         with self._errors(container, blob):
             info: dict[str, Any] = self.fs.info(self._path(container, blob))
         if info.get("type") != "file":
-            raise NotFoundError(f"{_describe(container, blob)} was not found")
+            raise errors.NOT_FOUND(_describe(container, blob), "a folder")
         return info
 
     def _blob_exists(self, container: Container, name: str) -> bool:
@@ -305,7 +305,7 @@ class Driver(ABC):
                 self._check_credentials()
         except CloudStorageError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # untranslated (not "refused"): the check itself failed
             raise CloudStorageError(f"the credentials could not be checked: {exc}") from exc
 
     def _check_credentials(self) -> None:
@@ -362,7 +362,7 @@ class Driver(ABC):
         with self._errors(container_name):
             info = self.fs.info(container_name)
         if info.get("type") != "directory":
-            raise NotFoundError(f"{_describe(container_name, None)} was not found")
+            raise errors.NOT_FOUND(_describe(container_name, None), "not a container")
         return self._container_from_info(info)
 
     def patch_container(self, container: Container) -> None:
