@@ -14,8 +14,11 @@ from http import HTTPStatus
 from typing import ClassVar
 
 __all__ = [
+    "BINARY_STREAM_NEEDED",
     "AlreadyExistsError",
+    "BulkError",
     "CloudStorageError",
+    "ContainerExistsError",
     "CredentialsError",
     "InvalidSignatureError",
     "IsNotEmptyError",
@@ -75,6 +78,41 @@ class InvalidSignatureError(CloudStorageError, PermissionError):
 
 
 class AlreadyExistsError(CloudStorageError, FileExistsError):
-    """A create-only write (``overwrite=False``) met an existing blob; nothing was changed."""
+    """The container or blob already exists, and nothing was changed.
+
+    The one way "exists" is said: a create-only upload or copy (``overwrite=False``) that met
+    an existing blob, and (caught inside, answered with the existing container) a container
+    created twice. Each driver's translation table maps its service's answer to it.
+    """
 
     code = HTTPStatus.CONFLICT
+
+
+ContainerExistsError = AlreadyExistsError
+"""The name the Azure driver once raised for an existing container: `AlreadyExistsError`."""
+
+
+class BulkError(CloudStorageError):
+    """Some items of a bulk call failed; the others were done.
+
+    ``failures`` maps each failed blob name to its exception (a `cloudstorage.exceptions`
+    type where the driver translates it); ``succeeded`` lists the names that were done.
+    """
+
+    def __init__(
+        self, action: str, failures: dict[str, BaseException], succeeded: list[str]
+    ) -> None:
+        shown = "; ".join(f"{name!r}: {exc}" for name, exc in list(failures.items())[:10])
+        more = f"; and {len(failures) - 10} more" if len(failures) > 10 else ""
+        super().__init__(
+            f"{action} failed for {len(failures)} of {len(failures) + len(succeeded)} blobs"
+            f" ({len(succeeded)} done): {shown}{more}"
+        )
+        self.failures = failures
+        """Each failed blob name and its exception."""
+        self.succeeded = succeeded
+        """The names that were done."""
+
+
+BINARY_STREAM_NEEDED = "upload_blob needs a binary stream (open the file with 'rb')"
+"""The ``TypeError`` message for an upload handed a text stream (refused before any byte)."""

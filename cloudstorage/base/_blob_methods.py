@@ -117,10 +117,7 @@ class BlobMethods:
             options = self._write_options(settings, extra or {})
             if not overwrite and not self.create_only_uploads:
                 raise NotImplementedError(f"{self.name} has no create-only uploads")
-            with (
-                self._errors(container.name, name),
-                copying.create_only(overwrite, container.name, name),
-            ):
+            with self._errors(container.name, name):
                 size = self._put(source, self._path(container.name, name), options, overwrite)
         logger.debug("uploaded %s/%s (%d bytes)", container.name, name, size)
         return Blob(

@@ -31,7 +31,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
-from cloudstorage.exceptions import CloudStorageError
+from cloudstorage.exceptions import BulkError, CloudStorageError
 
 if TYPE_CHECKING:
     from cloudstorage.base.container import Container
@@ -43,28 +43,6 @@ DEFAULT_WORKERS = 8
 
 _GLOB_CHARACTERS = frozenset("*?[")
 R = TypeVar("R")
-
-
-class BulkError(CloudStorageError):
-    """Some items of a bulk call failed; the others were done.
-
-    ``failures`` maps each failed blob name to its exception (a `cloudstorage.exceptions`
-    type where the driver translates it); ``succeeded`` lists the names that were done.
-    """
-
-    def __init__(
-        self, action: str, failures: dict[str, BaseException], succeeded: list[str]
-    ) -> None:
-        shown = "; ".join(f"{name!r}: {exc}" for name, exc in list(failures.items())[:10])
-        more = f"; and {len(failures) - 10} more" if len(failures) > 10 else ""
-        super().__init__(
-            f"{action} failed for {len(failures)} of {len(failures) + len(succeeded)} blobs"
-            f" ({len(succeeded)} done): {shown}{more}"
-        )
-        self.failures = failures
-        """Each failed blob name and its exception."""
-        self.succeeded = succeeded
-        """The names that were done."""
 
 
 def upload_blobs(

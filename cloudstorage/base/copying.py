@@ -10,18 +10,16 @@ whose uploads are atomic: an interrupted copy leaves no partial blob.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
-from cloudstorage.exceptions import AlreadyExistsError, CloudStorageError
+from cloudstorage.exceptions import CloudStorageError
 
 if TYPE_CHECKING:
     from cloudstorage.base.container import Container
     from cloudstorage.base.driver import Driver
 
-__all__ = ["copy_blob", "create_only", "move_blob"]
+__all__ = ["copy_blob", "move_blob"]
 
 
 def _target(blob: Blob, container: Container, blob_name: str | None) -> str:
@@ -44,7 +42,7 @@ def copy_blob(
     if blob.driver.identity != driver.identity or not (overwrite or driver.server_side_create_only):
         return _copy_streamed(driver, blob, container, name, overwrite)
     source = driver._path(blob.container.name, blob.name)
-    with driver._errors(container.name, name), create_only(overwrite, container.name, name):
+    with driver._errors(container.name, name):
         driver._copy_within(blob, source, driver._path(container.name, name), overwrite)
     # The copy's attributes are the source's, as stored: loaded from the copy on first read.
     fields = dict.fromkeys(LAZY_FIELDS, UNSET)
@@ -83,21 +81,6 @@ def move_blob(
             f"{container.name!r}, but deleting the source failed: {exc}"
         ) from exc
     return copied
-
-
-@contextmanager
-def create_only(overwrite: bool, container: str, name: str) -> Iterator[None]:
-    """Inside a create-only write, the service's refusal (``FileExistsError``) becomes
-    `AlreadyExistsError`."""
-    try:
-        yield
-    except FileExistsError as exc:
-        if overwrite or isinstance(exc, AlreadyExistsError):
-            raise
-        raise AlreadyExistsError(
-            f"blob {name!r} in container {container!r} already exists (overwrite=False): "
-            "nothing was changed"
-        ) from exc
 
 
 class _SourceReader(io.RawIOBase):

@@ -7,7 +7,6 @@ for: signed URLs, upload forms, ACLs and CDN.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import pickle
@@ -19,6 +18,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import Self
 
+from cloudstorage.base import errors
 from cloudstorage.base._blob_methods import BlobMethods
 from cloudstorage.base._url_methods import UrlMethods
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
@@ -30,9 +30,8 @@ from cloudstorage.base.settings import (
     check_meta_data,
 )
 from cloudstorage.exceptions import (
+    AlreadyExistsError,
     CloudStorageError,
-    CredentialsError,
-    IsNotEmptyError,
     NotFoundError,
 )
 
@@ -148,7 +147,7 @@ class Driver(BlobMethods, UrlMethods, ABC):
             yield
         except CloudStorageError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # each goes through the table; an unknown one is re-raised
             target = _describe(container, blob)
             translated = self._translate_error(exc, target)
             if translated is None:
@@ -156,21 +155,11 @@ class Driver(BlobMethods, UrlMethods, ABC):
             raise translated from exc
 
     def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
-        """Map a backend exception to ours; None lets it through. Drivers extend the table."""
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        if isinstance(exc, FileNotFoundError):
-            return NotFoundError(f"{target} was not found ({reason})")
-        if isinstance(exc, (IsADirectoryError, NotADirectoryError)):
-            return CloudStorageError(f"{target} collides with a folder of the store ({reason})")
-        if isinstance(exc, PermissionError):
-            return CredentialsError(f"access to {target} was refused ({reason})")
-        if isinstance(exc, OSError) and exc.errno == errno.ENOTEMPTY:
-            return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
-        if isinstance(exc, self.transport_errors):  # the SDK's retries gave up
-            reason = f"the connection to the service failed ({exc!r})"
-        elif not isinstance(exc, ValueError):
-            return None
-        return CloudStorageError(f"{target}: {reason}")
+        """Map a backend exception to ours; None lets it through. A driver looks its service's
+        answer up in its own table first, then falls back to this one (`errors.BUILTIN_ERRORS`:
+        the builtin errors fsspec filesystems raise)."""
+        rule = errors.builtin_rule(exc, self.transport_errors)
+        return rule(target, errors.reason_of(exc)) if rule is not None else None
 
     # -- validation hooks ---------------------------------------------------------------------
 
@@ -223,7 +212,7 @@ class Driver(BlobMethods, UrlMethods, ABC):
         with self._errors(container, blob):
             info: dict[str, Any] = self.fs.info(self._path(container, blob))
         if info.get("type") != "file":
-            raise NotFoundError(f"{_describe(container, blob)} was not found")
+            raise errors.NOT_FOUND(_describe(container, blob), "a folder")
         return info
 
     def _blob_exists(self, container: Container, name: str) -> bool:
@@ -287,7 +276,7 @@ class Driver(BlobMethods, UrlMethods, ABC):
                 self._check_credentials()
         except CloudStorageError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # untranslated (not "refused"): the check itself failed
             raise CloudStorageError(f"the credentials could not be checked: {exc}") from exc
 
     def _check_credentials(self) -> None:
@@ -320,7 +309,7 @@ class Driver(BlobMethods, UrlMethods, ABC):
         try:
             with self._errors(container_name):
                 self._create_container(container_name, acl, meta)
-        except FileExistsError:
+        except AlreadyExistsError:  # the table's "exists": answered with that container
             return self.get_container(container_name)
         return Container(container_name, self, acl=acl, meta_data=meta)
 
@@ -344,7 +333,7 @@ class Driver(BlobMethods, UrlMethods, ABC):
         with self._errors(container_name):
             info = self.fs.info(container_name)
         if info.get("type") != "directory":
-            raise NotFoundError(f"{_describe(container_name, None)} was not found")
+            raise errors.NOT_FOUND(_describe(container_name, None), "not a container")
         return self._container_from_info(info)
 
     def patch_container(self, container: Container) -> None:
@@ -385,9 +374,4 @@ def _rebuild_driver(cls: type[Driver], arguments: bytes) -> Driver:
     return cls(*args, **kwargs)
 
 
-def _describe(container: str | None, blob: str | None) -> str:
-    if blob is not None:
-        return f"blob {blob!r} in container {container!r}"
-    if container is not None:
-        return f"container {container!r}"
-    return "the store"
+_describe = errors.describe

@@ -130,7 +130,7 @@ def sync(
         with tempfile.SpooledTemporaryFile(max_size=_SPILL_AT) as doomed:
             try:
                 _merge(source, source_prefix, destination, destination_prefix, run, doomed)
-            except Exception as exc:
+            except Exception as exc:  # re-raised, wrapped: the report says what was done
                 run.finish()
                 raise SyncError(
                     f"sync stopped before the end of the listings, nothing deleted: {exc}",

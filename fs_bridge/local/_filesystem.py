@@ -178,5 +178,5 @@ class _ReadFile(io.BufferedReader):
     pyarrow's fsspec handler, for one, never closes what it opens."""
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # a finaliser must not raise
             self.close()

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers.amazon import _copy as s3_copy
@@ -55,6 +55,14 @@ with requires_extra(__name__):
     from cloudstorage.drivers.amazon import _transfer as s3_transfer
 
 __all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver", "S3Options"]
+
+_NO_CREDENTIALS = errors.Rule(CredentialsError, "no usable S3 credentials for {target}")
+_SDK_ERRORS: errors.TypeTable = (
+    (NoCredentialsError, _NO_CREDENTIALS),
+    (PartialCredentialsError, _NO_CREDENTIALS),
+    (BotoCoreError, errors.FAILED),
+)
+"""botocore's own exceptions (S3's answers, ``ClientError``, go by `rules.ERROR_TABLE`)."""
 
 BLOCK_SIZE = 8 * 2**20
 """Part size of multipart uploads and range size of downloads."""
@@ -190,13 +198,8 @@ class S3Driver(Driver):
         error = rules.client_error(exc, ClientError)
         if error is not None:
             return rules.translate_client_error(error.response, str(error), target)
-        if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-            return CredentialsError(f"no usable S3 credentials for {target}: {exc}")
-        if isinstance(exc, BotoCoreError):
-            return CloudStorageError(f"{target}: {exc}")
-        if isinstance(exc, FileExistsError):
-            return None  # create_container returns the existing bucket
-        return super()._translate_error(exc, target)
+        rule = errors.by_type(_SDK_ERRORS, exc)
+        return rule(target, str(exc)) if rule else super()._translate_error(exc, target)
 
     def _check_credentials(self) -> None:
         # not fs.ls(""): s3fs answers a refused bucket listing with an empty one
@@ -349,8 +352,7 @@ class S3Driver(Driver):
         # create-only: s3fs hands If-None-Match to the operations that take it, PutObject and
         # CompleteMultipartUpload (a refused multipart upload is aborted)
         params = options if overwrite else {**options, "IfNoneMatch": "*"}
-        with s3_copy.refused_if_exists(ClientError):
-            return s3_transfer.upload(self.fs, bucket, key, source, params, part_size, concurrency)
+        return s3_transfer.upload(self.fs, bucket, key, source, params, part_size, concurrency)
 
     def _get(self, blob: Blob, sink: transfer.Sink) -> None:
         # ranged GETs ahead of the sink; every answer shows the MD5 S3 vouches for, so a blob
@@ -378,8 +380,7 @@ class S3Driver(Driver):
 
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """One CopyObject (no HEAD when the size is known), a multipart copy above 5 GiB."""
-        with s3_copy.refused_if_exists(ClientError):
-            s3_copy.copy(self.fs, source, target, blob.size, create_only=not overwrite)
+        s3_copy.copy(self.fs, source, target, blob.size, create_only=not overwrite)
         self.fs.invalidate_cache(target)
 
     def _write_attributes(self, path: str, settings: BlobSettings) -> None:

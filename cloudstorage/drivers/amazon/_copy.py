@@ -4,19 +4,15 @@ CopyObject copies the metadata and HTTP headers (``MetadataDirective`` COPY). A 
 copy states them on CreateMultipartUpload (from a HEAD of the source), copies ranges with
 UploadPartCopy, and aborts the upload on any failure: no partial object appears. Create-only
 copies and uploads send ``If-None-Match: *`` (on CopyObject / PutObject and on
-CompleteMultipartUpload); S3's 412 becomes ``FileExistsError``.
+CompleteMultipartUpload); S3's 412 becomes `AlreadyExistsError` (`_rules.ERROR_TABLE`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from cloudstorage.drivers.amazon import _rules as rules
-
-__all__ = ["COPY_OBJECT_MAX", "copy", "refused_if_exists"]
+__all__ = ["COPY_OBJECT_MAX", "copy"]
 
 COPY_OBJECT_MAX = 5 * 2**30
 """The largest object one CopyObject copies."""
@@ -27,19 +23,6 @@ _HEAD_TO_CREATE = (
     "ContentType", "ContentDisposition", "CacheControl", "ContentEncoding", "ContentLanguage",
     "Expires", "Metadata", "StorageClass", "ServerSideEncryption", "SSEKMSKeyId",
 )  # fmt: skip
-
-
-@contextmanager
-def refused_if_exists(client_error: type[BaseException]) -> Iterator[None]:
-    """A conditional write's 412 (``If-None-Match: *`` met an object) as ``FileExistsError``."""
-    try:
-        yield
-    except Exception as exc:
-        error = rules.client_error(exc, client_error)
-        code = error.response.get("Error", {}).get("Code") if error is not None else None
-        if isinstance(exc, FileExistsError) or code in ("PreconditionFailed", "412"):
-            raise FileExistsError(f"the object exists ({exc})") from exc
-        raise
 
 
 def copy(fs: Any, source: str, target: str, size: int | None, create_only: bool) -> None:

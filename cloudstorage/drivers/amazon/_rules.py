@@ -12,13 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from cloudstorage.base import errors
+from cloudstorage.base.errors import Rule
 from cloudstorage.base.settings import BlobSettings
-from cloudstorage.exceptions import (
-    CloudStorageError,
-    CredentialsError,
-    IsNotEmptyError,
-    NotFoundError,
-)
+from cloudstorage.exceptions import CloudStorageError
 
 CANNED_ACLS = frozenset(
     {
@@ -44,44 +41,39 @@ _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _HEADER_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _ENCODED_WORD = re.compile(r"^=\?[^?]+\?[bBqQ]\?[^?]*\?=$")
 
-ERROR_TABLE: dict[str, type[CloudStorageError]] = {
-    "NoSuchBucket": NotFoundError,
-    "NoSuchKey": NotFoundError,
-    "NoSuchVersion": NotFoundError,
-    "NoSuchUpload": NotFoundError,
-    "NotFound": NotFoundError,
-    "404": NotFoundError,
-    "BucketNotEmpty": IsNotEmptyError,
-    "InvalidAccessKeyId": CredentialsError,
-    "SignatureDoesNotMatch": CredentialsError,
-    "AccessDenied": CredentialsError,
-    "ExpiredToken": CredentialsError,
-    "InvalidToken": CredentialsError,
-    "403": CredentialsError,
-    "InvalidBucketName": CloudStorageError,
+_TAKEN = Rule(CloudStorageError, "{target} belongs to another account: choose another name")
+
+ERROR_TABLE: dict[str, Rule] = {
+    "NoSuchBucket": errors.NOT_FOUND,
+    "NoSuchKey": errors.NOT_FOUND,
+    "NoSuchVersion": errors.NOT_FOUND,
+    "NoSuchUpload": errors.NOT_FOUND,
+    "NotFound": errors.NOT_FOUND,
+    "404": errors.NOT_FOUND,
+    "BucketNotEmpty": errors.NOT_EMPTY,
+    "BucketAlreadyOwnedByYou": errors.EXISTS,  # create_container answers with the bucket
+    "BucketAlreadyExists": _TAKEN,
+    "PreconditionFailed": errors.EXISTS,  # If-None-Match: * met an object (create-only)
+    "412": errors.EXISTS,
+    "InvalidAccessKeyId": errors.REFUSED,
+    "SignatureDoesNotMatch": errors.REFUSED,
+    "AccessDenied": errors.REFUSED,
+    "ExpiredToken": errors.REFUSED,
+    "InvalidToken": errors.REFUSED,
+    "403": errors.REFUSED,
 }
-"""botocore ``ClientError`` codes → our exceptions; any other code is a `CloudStorageError`."""
+"""botocore ``ClientError`` codes → our exceptions; any other code is `errors.FAILED`."""
 
 
 def translate_client_error(
     response: Mapping[str, Any], fallback: str, target: str
-) -> CloudStorageError | None:
-    """Our exception for a botocore ``ClientError`` response, from `ERROR_TABLE`.
-
-    None for ``BucketAlreadyOwnedByYou``: s3fs raised ``FileExistsError``, which
-    `create_container` answers with the existing bucket.
-    """
+) -> CloudStorageError:
+    """Our exception for a botocore ``ClientError`` response, from `ERROR_TABLE`; the
+    message keeps S3's code and words (``fallback`` where the answer had no body)."""
     details = response.get("Error", {})
     code = str(details.get("Code", ""))
     message = details.get("Message") or fallback
-    if code == "BucketAlreadyOwnedByYou":
-        return None
-    kind = ERROR_TABLE.get(code, CloudStorageError)
-    if issubclass(kind, NotFoundError):
-        return kind(f"{target} was not found ({code}: {message})")
-    if issubclass(kind, IsNotEmptyError):
-        return kind(f"{target} is not empty: delete its blobs first")
-    return kind(f"{target}: {message} ({code})")
+    return errors.lookup(ERROR_TABLE, code)(target, f"{code}: {message}")
 
 
 def client_error(exc: BaseException, kind: type[BaseException]) -> Any:

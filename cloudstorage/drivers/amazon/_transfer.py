@@ -166,7 +166,7 @@ def _put_single(fs: Any, data: bytes, target: dict[str, Any]) -> int:
         _submit(fs, put).result()
     except CloudStorageError:
         # the server kept bytes it did not check (moto): take them away again
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # the error below is the one to report
             fs.call_s3("delete_object", **target)
         raise
     return size

@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from cloudstorage.base import Blob, Container, Driver, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, transfer
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.drivers.google import _signing as _gcs_signing
 from cloudstorage.drivers.google._names import blob_name_problem, bucket_name_problem
@@ -42,8 +42,6 @@ from cloudstorage.drivers.google._options import GoogleOptions
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
-    IsNotEmptyError,
-    NotFoundError,
 )
 from cloudstorage.registry import requires_extra
 
@@ -188,16 +186,11 @@ class GoogleStorageDriver(Driver):
     # -- errors and validation ----------------------------------------------------------
 
     def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
-        if isinstance(exc, gcsfs.retry.HttpError):
-            return _translate_http_error(exc.code, str(exc.message), target)
-        if isinstance(exc, TransportError) or getattr(exc, "retryable", False):
-            # the token endpoint could not be reached or failed: the key was not refused
-            return CloudStorageError(f"{target}: the login failed ({exc})")
-        if isinstance(exc, GoogleAuthError) or (
-            isinstance(exc, OSError) and str(exc).startswith("Forbidden")  # gcsfs's 403
-        ):
-            return CredentialsError(f"access to {target} was refused ({exc})")
-        return super()._translate_error(exc, target)
+        answer = _answer(exc)
+        if answer is None:
+            return super()._translate_error(exc, target)
+        detail = f"{answer} not empty" if "not empty" in str(exc).lower() else None
+        return errors.lookup(ERROR_TABLE, detail, answer)(target, str(exc))
 
     def _validate_container_name(self, name: str) -> None:
         """GCS bucket naming rules (cloud.google.com/storage/docs/buckets#naming)."""
@@ -375,17 +368,30 @@ class GoogleStorageDriver(Driver):
 
     def _create_container(self, name: str, acl: str | None, meta_data: dict[str, str]) -> None:
         labels = {"labels": meta_data} if meta_data else {}
-        try:
-            self.fs.mkdir(
-                name,
-                acl=BUCKET_ACLS[acl or DEFAULT_ACL],
-                default_acl=OBJECT_ACLS[DEFAULT_ACL],
-                **labels,
-            )
-        except gcsfs.retry.HttpError as exc:
-            if exc.code == 409:  # the base's contract: an existing container is returned
-                raise FileExistsError(name) from exc
-            raise
+        self.fs.mkdir(  # 409 for an existing bucket: `ERROR_TABLE` says `AlreadyExistsError`
+            name,
+            acl=BUCKET_ACLS[acl or DEFAULT_ACL],
+            default_acl=OBJECT_ACLS[DEFAULT_ACL],
+            **labels,
+        )
+
+    def get_container(self, container_name: str) -> Container:
+        """One GET of the bucket, its status read by `ERROR_TABLE` (gcsfs's ``info`` answers
+        any refused GET with a listing, and an empty listing with "not found").
+
+        A 403 is confirmed by listing one object: a key that may list objects but not read
+        the bucket's resource (Storage Object Viewer) still finds its bucket.
+        """
+        self._validate_container_name(container_name)
+        with self._errors(container_name):
+            try:
+                info = self.fs.call("GET", "b/{}", container_name, json_out=True)
+            except OSError as exc:
+                if _answer(exc) != 403:
+                    raise
+                self.fs.call("GET", "b/{}/o", container_name, maxResults=1, json_out=True)
+                info = {"name": container_name}
+        return self._container_from_info(info)
 
     def _container_from_info(self, info: Mapping[str, Any]) -> Container:
         created = info.get("timeCreated")
@@ -407,9 +413,7 @@ class GoogleStorageDriver(Driver):
             try:
                 self.fs.rmdir(container.name)
             except FileExistsError as exc:  # gcsfs's 412 (fake-gcs-server; GCS answers 409)
-                raise IsNotEmptyError(
-                    f"container {container.name!r} is not empty: delete its blobs first"
-                ) from exc
+                raise errors.NOT_EMPTY(errors.describe(container.name)) from exc
 
     def _set_bucket_acls(self, container: Container, acl: str) -> None:
         with self._errors(container.name):
@@ -485,15 +489,39 @@ class GoogleStorageDriver(Driver):
         )
 
 
-def _translate_http_error(code: int | None, message: str, target: str) -> CloudStorageError:
-    """gcsfs's HttpError by status: 404 and 409 "not empty" are ours, 401/403 credentials."""
-    if code == 404:
-        return NotFoundError(f"{target} was not found ({message})")
-    if code == 409 and "not empty" in message.lower():  # GCS's answer to a non-empty delete
-        return IsNotEmptyError(f"{target} is not empty: delete its blobs first")
-    if code in (401, 403):
-        return CredentialsError(f"access to {target} was refused ({message})")
-    return CloudStorageError(f"{target}: {message}")
+ERROR_TABLE: dict[int | str, errors.Rule] = {
+    404: errors.NOT_FOUND,
+    401: errors.REFUSED,
+    403: errors.REFUSED,
+    409: errors.EXISTS,  # a bucket created twice
+    "409 not empty": errors.NOT_EMPTY,  # GCS's answer to deleting a bucket that holds objects
+    412: errors.EXISTS,  # ifGenerationMatch=0 met an object (create-only)
+    "login refused": errors.REFUSED,
+    "login failed": errors.Rule(CloudStorageError, "{target}: the login failed"),
+}
+"""What GCS answered (`_answer`: the HTTP status, or how the login ended) → our exception;
+any other status is `errors.FAILED`."""
+
+
+def _answer(exc: BaseException) -> int | str | None:
+    """The key of `ERROR_TABLE` for ``exc``; None for an error that is not GCS's answer.
+
+    gcsfs raises some statuses as builtins (404 ``FileNotFoundError``, 412
+    ``FileExistsError``, 403 an ``OSError("Forbidden: ...")``) and the rest as ``HttpError``.
+    A token request that could not be sent or failed on the server's side (google-auth's
+    ``TransportError``, or an error it marks ``retryable``) did not refuse the key.
+    """
+    if isinstance(exc, gcsfs.retry.HttpError):
+        return int(exc.code) if exc.code else None
+    if isinstance(exc, FileNotFoundError):
+        return 404
+    if isinstance(exc, FileExistsError):
+        return 412
+    if isinstance(exc, OSError) and str(exc).startswith("Forbidden"):
+        return 403
+    if isinstance(exc, TransportError) or getattr(exc, "retryable", False):
+        return "login failed"
+    return "login refused" if isinstance(exc, GoogleAuthError) else None
 
 
 def _load_credentials(path: str) -> service_account.Credentials:

@@ -42,7 +42,7 @@ async def send(fs: Any, call: Callable[[], Awaitable[_T]], what: str) -> _T:
     for attempt in range(tries):
         try:
             return await call()
-        except Exception as exc:
+        except Exception as exc:  # re-raised unless gcsfs would retry it
             if attempt == tries - 1 or not gcsfs.retry.is_retriable(exc):
                 raise
             delay = backoff_delay(backoff, attempt)

@@ -18,7 +18,6 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, ClassVar, cast
@@ -26,7 +25,7 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.settings import (
     FILENAME,
     BlobSettings,
@@ -39,8 +38,6 @@ from cloudstorage.drivers.microsoft._options import AzureOptions, blob_endpoint
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
-    IsNotEmptyError,
-    NotFoundError,
 )
 from cloudstorage.registry import requires_extra
 
@@ -49,8 +46,6 @@ with requires_extra(__name__):
     from azure.core.exceptions import (
         AzureError,
         HttpResponseError,
-        ResourceExistsError,
-        ResourceModifiedError,
     )
     from azure.storage.blob import (
         BlobProperties,
@@ -261,9 +256,7 @@ class AzureStorageDriver(Driver):
         client = self.service.get_container_client(container.name)
         with self._errors(container.name):
             if next(iter(client.list_blobs(results_per_page=1)), None) is not None:
-                raise IsNotEmptyError(
-                    f"container {container.name!r} is not empty: delete its blobs first"
-                )
+                raise errors.NOT_EMPTY(errors.describe(container.name))
             client.delete_container()
         self.fs.invalidate_cache()
 
@@ -354,8 +347,7 @@ class AzureStorageDriver(Driver):
         client = self.service.get_blob_client(container, name)
         # create-only: If-None-Match: * on the Put Blob or the Put Block List that makes the
         # blob visible
-        with _refused_if_exists():
-            size = azure_transfer.upload(client, source, options, overwrite)
+        size = azure_transfer.upload(client, source, options, overwrite)
         self.fs.invalidate_cache(self.fs._parent(path))
         return size
 
@@ -365,9 +357,8 @@ class AzureStorageDriver(Driver):
         container, name = source.split("/", 1)
         client = self.service.get_blob_client(*target.split("/", 1))
         source_url = self.service.get_blob_client(container, name).url
-        with _refused_if_exists():
-            condition = {} if overwrite else azure_transfer.IF_MISSING
-            answer = client.start_copy_from_url(source_url, **condition)
+        condition = {} if overwrite else azure_transfer.IF_MISSING
+        answer = client.start_copy_from_url(source_url, **condition)
         status = answer.get("copy_status")
         while status == "pending":
             time.sleep(_COPY_POLL)
@@ -514,15 +505,6 @@ class AzureStorageDriver(Driver):
         return f"{self.service.get_blob_client(container, blob).url}?{token}"
 
 
-@contextmanager
-def _refused_if_exists() -> Iterator[None]:
-    """A create-only write refused (409 BlobAlreadyExists, or 412) as ``FileExistsError``."""
-    try:
-        yield
-    except (ResourceExistsError, ResourceModifiedError) as exc:
-        raise FileExistsError(f"the blob exists ({exc.reason})") from exc
-
-
 def _info_from_properties(container: str, properties: BlobProperties) -> dict[str, Any]:
     """The ``info`` dict adlfs makes of a blob's properties: same keys, names and etag quotes."""
     info: dict[str, Any] = {
@@ -544,7 +526,7 @@ def _file_info(container: str, blob: str, properties: BlobProperties) -> dict[st
     """The ``info`` dict of a looked-up blob; `NotFoundError` if adlfs would call it a folder."""
     info = _info_from_properties(container, properties)
     if info["type"] != "file":
-        raise NotFoundError(f"blob {blob!r} in container {container!r} was not found (a folder)")
+        raise errors.NOT_FOUND(errors.describe(container, blob), "a folder")
     return info
 
 

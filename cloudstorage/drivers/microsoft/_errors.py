@@ -1,7 +1,7 @@
-"""Azure's errors, and the cloudstorage exceptions `AzureStorageDriver._translate_error` makes.
+"""Azure's translation table: the error code, else the SDK exception type → our exception.
 
-Error codes come first (the same code arrives as different SDK exception types), then the SDK
-exception type.
+The code decides first (the same code arrives as different SDK exception types), then the SDK
+exception type; `AzureStorageDriver._translate_error` calls `translate`.
 """
 
 from __future__ import annotations
@@ -10,32 +10,34 @@ from azure.core.exceptions import (
     AzureError,
     ClientAuthenticationError,
     ResourceExistsError,
+    ResourceModifiedError,
     ResourceNotFoundError,
 )
 
-from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoundError
+from cloudstorage.base import errors
+from cloudstorage.exceptions import CloudStorageError, ContainerExistsError
 
-__all__ = ["ContainerExistsError", "translate"]
+__all__ = ["ERROR_CODES", "ERROR_TYPES", "ContainerExistsError", "translate"]
 
-
-class ContainerExistsError(CloudStorageError, FileExistsError):
-    """Creating a container that exists; `Driver.create_container` returns the existing one."""
-
-
-_REFUSED = "access to {target} was refused ({reason})"
-_ERROR_CODES: dict[str, tuple[type[CloudStorageError], str]] = {
-    "AuthenticationFailed": (CredentialsError, _REFUSED),
-    "AuthorizationFailure": (CredentialsError, _REFUSED),
-    "AuthorizationPermissionMismatch": (CredentialsError, _REFUSED),
-    "ContainerAlreadyExists": (ContainerExistsError, "{target} already exists"),
-    "ContainerBeingDeleted": (CloudStorageError, "{target} is being deleted: retry in a minute"),
+ERROR_CODES: dict[str, errors.Rule] = {
+    "AuthenticationFailed": errors.REFUSED,
+    "AuthorizationFailure": errors.REFUSED,
+    "AuthorizationPermissionMismatch": errors.REFUSED,
+    "ContainerAlreadyExists": errors.EXISTS,  # create_container answers with the container
+    "BlobAlreadyExists": errors.EXISTS,  # a create-only copy (If-None-Match: *) met a blob
+    "ConditionNotMet": errors.EXISTS,  # a create-only upload (If-None-Match: *) met a blob
+    "ContainerBeingDeleted": errors.Rule(
+        CloudStorageError, "{target} is being deleted: retry in a minute"
+    ),
 }
 """Azure error codes that decide the translation, whatever the exception type."""
-_ERROR_TYPES: tuple[tuple[type[AzureError], type[CloudStorageError], str], ...] = (
-    (ResourceNotFoundError, NotFoundError, "{target} was not found ({reason})"),
-    (ClientAuthenticationError, CredentialsError, _REFUSED),
-    (ResourceExistsError, CloudStorageError, "{target} conflicts with the stored state ({reason})"),
-    (AzureError, CloudStorageError, "{target}: Azure refused the request ({reason})"),
+
+ERROR_TYPES: errors.TypeTable = (
+    (ResourceNotFoundError, errors.NOT_FOUND),
+    (ClientAuthenticationError, errors.REFUSED),
+    (ResourceModifiedError, errors.EXISTS),  # a 412: our only condition is If-None-Match: *
+    (ResourceExistsError, errors.Rule(CloudStorageError, "{target} conflicts with its state")),
+    (AzureError, errors.Rule(CloudStorageError, "{target}: Azure refused the request")),
 )
 """Otherwise the first matching SDK exception type (`AzureError` catches the rest)."""
 
@@ -44,10 +46,8 @@ def translate(exc: AzureError, target: str) -> CloudStorageError:
     """Our exception for an SDK error about ``target``; the message keeps Azure's code."""
     code = getattr(exc, "error_code", None) or type(exc).__name__
     code = str(getattr(code, "value", code))  # a `StorageErrorCode` member prints as its name
-    kind, template = _ERROR_CODES.get(code) or next(
-        (kind, template) for base, kind, template in _ERROR_TYPES if isinstance(exc, base)
-    )
-    return kind(template.format(target=target, reason=f"{code}: {_first_line(exc)}"))
+    rule = ERROR_CODES.get(code) or errors.by_type(ERROR_TYPES, exc) or errors.FAILED
+    return rule(target, f"{code}: {_first_line(exc)}")
 
 
 def _first_line(exc: Exception) -> str:

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from cloudstorage.base import Blob, Container, Driver, prefetch, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.options import option_names
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.drivers.rackspace import _signing as signing
@@ -40,9 +40,6 @@ from cloudstorage.drivers.rackspace._options import (
 )
 from cloudstorage.exceptions import (
     CloudStorageError,
-    CredentialsError,
-    IsNotEmptyError,
-    NotFoundError,
 )
 from cloudstorage.helpers import parse_content_disposition
 from cloudstorage.registry import requires_extra
@@ -61,13 +58,19 @@ logger = logging.getLogger("cloudstorage")
 MAX_CONTAINER_NAME_BYTES = 256
 MAX_OBJECT_NAME_BYTES = 1024
 MAX_FORM_FILE_SIZE = 5 * 2**30  # Swift's largest single object
-_BY_STATUS: dict[int | None, tuple[type[CloudStorageError], str]] = {
-    404: (NotFoundError, "{target} was not found ({exc})"),
-    401: (CredentialsError, "access to {target} was refused ({exc})"),
-    403: (CredentialsError, "access to {target} was refused ({exc})"),
-    409: (IsNotEmptyError, "{target} is not empty: delete its blobs first"),
+ERROR_TABLE: dict[int | str, errors.Rule] = {
+    404: errors.NOT_FOUND,
+    401: errors.REFUSED,
+    403: errors.REFUSED,
+    409: errors.NOT_EMPTY,  # Swift's answer to deleting a container that holds objects
+    412: errors.EXISTS,  # If-None-Match: * met an object (create-only)
+    "login 401": errors.REFUSED,
+    "login 403": errors.REFUSED,
 }
-"""openstacksdk's HTTP errors (from ``conn``) by status; others are `CloudStorageError`."""
+"""What Swift answered (`_answer`: the HTTP status of openstacksdk's request, or of the login)
+→ our exception; anything else (a failed connection, an unexpected status) is `errors.FAILED`.
+The ``swift`` filesystem raises builtins (`errors.BUILTIN_ERRORS`: 404 ``FileNotFoundError``,
+412 ``FileExistsError``, ...) that the base table translates."""
 TEMP_URL_KEYS = ("X-Account-Meta-Temp-Url-Key", "X-Account-Meta-Temp-Url-Key-2")
 
 
@@ -152,16 +155,10 @@ class SwiftDriver(Driver):
     # -- errors -------------------------------------------------------------------------------
 
     def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None:
-        if isinstance(exc, os_exceptions.HttpException):
-            kind, template = _BY_STATUS.get(exc.status_code, (CloudStorageError, "{target}: {exc}"))
-            return kind(template.format(target=target, exc=exc))
-        if isinstance(exc, ks_exceptions.HttpError) and exc.http_status in (401, 403):
-            return CredentialsError(f"access to {target} was refused ({exc})")  # a login
-        if isinstance(exc, ks_exceptions.ClientException):  # connection failures and the like
-            return CloudStorageError(f"{target}: {exc}")
-        if type(exc) is OSError and exc.errno == errno.EIO:  # an unexpected HTTP status
-            return CloudStorageError(f"{target}: {exc.strerror}")
-        return super()._translate_error(exc, target)
+        answer = _answer(exc)
+        if answer is None:
+            return super()._translate_error(exc, target)
+        return errors.lookup(ERROR_TABLE, answer)(target, errors.reason_of(exc))
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -450,3 +447,16 @@ class CloudFilesDriver(SwiftDriver):
     def regions(self) -> list[str]:
         """Rackspace's Cloud Files regions."""
         return list(self.REGIONS)
+
+
+def _answer(exc: BaseException) -> int | str | None:
+    """The key of `ERROR_TABLE` for ``exc``; None for an error that is not Swift's answer."""
+    if isinstance(exc, os_exceptions.HttpException):  # a request on ``conn``
+        return exc.status_code or "no status"
+    if isinstance(exc, ks_exceptions.HttpError):  # the login
+        return f"login {exc.http_status}"
+    if isinstance(exc, ks_exceptions.ClientException):  # connection failures and the like
+        return "login failed"
+    if type(exc) is OSError and exc.errno == errno.EIO:  # the swift filesystem: another status
+        return "unexpected status"
+    return None
