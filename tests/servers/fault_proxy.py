@@ -89,6 +89,8 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     seconds: float = 0.0
+    middle: bool = False
+    """``corrupt_request``: flip bytes in the middle of the body, not at its start."""
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and self.method in ("*", method) and bool(self.path.search(path))
@@ -101,6 +103,8 @@ class Seen:
     method: str
     path: str
     fault: str | None
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic``)."""
 
 
 class FaultProxy:
@@ -179,9 +183,12 @@ class FaultProxy:
         """Forward, then flip bytes of the response body; headers (and hashes) unchanged."""
         return self._add("corrupt", method, path, times, skip=skip)
 
-    def corrupt_request(self, method: str, path: str, times: int = 1, skip: int = 0) -> Fault:
-        """Flip bytes of the request body (headers and hashes unchanged), then forward it."""
-        return self._add("corrupt_request", method, path, times, skip=skip)
+    def corrupt_request(
+        self, method: str, path: str, times: int = 1, skip: int = 0, middle: bool = False
+    ) -> Fault:
+        """Flip bytes of the request body (headers and hashes unchanged), then forward it;
+        with ``middle``, bytes halfway through (past a multipart body's JSON part)."""
+        return self._add("corrupt_request", method, path, times, skip=skip, middle=middle)
 
     def delay(self, method: str, path: str, seconds: float, times: int = 1) -> Fault:
         """Wait ``seconds`` before forwarding."""
@@ -267,7 +274,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._answer(fault.status, list(fault.headers.items()), fault.body)
             return
         if action == "corrupt_request" and body:
-            body = _flip(body)
+            half = len(body) // 2 if fault is not None and fault.middle else 0
+            body = body[:half] + _flip(body[half:])
         if fault is not None and action == "delay":
             time.sleep(fault.seconds)
         try:

@@ -54,6 +54,7 @@ try:
     from google.auth.exceptions import GoogleAuthError, TransportError
     from google.oauth2 import service_account
 
+    from cloudstorage.drivers.google import _overwrite as _gcs_overwrite
     from cloudstorage.drivers.google import _retry as _gcs_retry
     from cloudstorage.drivers.google import _transfer as _gcs_transfer
     from cloudstorage.drivers.google._transfer import md5_hex
@@ -274,7 +275,7 @@ class GoogleStorageDriver(Driver):
         if options["metadata"]:
             resource["metadata"] = options["metadata"]
         params = {"name": key, "predefinedAcl": options.get("acl"), **options.get("query", {})}
-        stored, sent_md5, size = _gcs_transfer.upload(
+        stored, sent_md5, size = _gcs_overwrite.upload(
             self.fs, bucket, resource, params, source.stream
         )
         self.fs.invalidate_cache(path)
