@@ -15,6 +15,8 @@ replaced the old generation. So `upload` writes where nothing can be lost:
   requests more than a direct upload. On a mismatch the staging object is deleted and
   `CloudStorageError` raised; the old blob is untouched.
 
+The rewrite carries no ``ifGenerationMatch``: an overwrite stays unconditional (the last
+writer wins, as before), and pinning the generation it replaces would cost a lookup first.
 The returned object resource is the blob's own (after the rewrite), as `_transfer.upload`'s.
 """
 
