@@ -156,9 +156,12 @@ def test_larger_put_is_a_resumable_upload(
     source = io.BytesIO(data) if seekable else _Unseekable(data)
     bucket.upload_blob(source, blob_name="r.bin", meta_data={"k": "v"}, acl="public-read")
     sent = taken(recorder)
-    assert _upload_media(sent) == uploads
-    assert sent[0][2]["predefinedAcl"] == ["publicRead"]  # with the session: no PATCH after
-    assert [m for m, _, _ in sent] == ["POST"] * len(uploads)
+    assert _upload_media(sent) == uploads  # under a staging name, checked, then rewritten
+    assert [m for m, _, _ in sent] == ["POST"] * (len(uploads) + 1) + ["DELETE"]
+    rewrite, delete = sent[-2:]
+    assert f"/rewriteTo/b/{bucket.name}/o/r.bin" in rewrite[1]
+    assert rewrite[2]["destinationPredefinedAcl"] == ["publicRead"]  # with it: no PATCH after
+    assert delete[1] == f"/storage/v1/b/{bucket.name}/o/{sent[0][2]['name'][0]}"
     blob = bucket.get_blob("r.bin")
     assert (blob.size, blob.meta_data) == (len(data), {"k": "v"})
     assert blob.checksum == hashlib.md5(data).hexdigest()

@@ -35,10 +35,6 @@ KNOWN_GAPS = {
     "test_create_only_move_onto_an_existing_blob_keeps_both": _FAKE_GCS_CONDITIONS,
     "test_create_only_copy_onto_a_blob_says_it_exists": _FAKE_GCS_CONDITIONS,
     "test_create_only_large_upload_refuses_an_existing_blob": _FAKE_GCS_CONDITIONS,
-    "test_copy_into_this_store_keeps_bytes_and_attributes": (
-        "fake-gcs-server stores a resumable upload (over 8 MiB) as application/octet-stream, "
-        "whatever contentType the session was opened with"
-    ),
     "test_patch_replaces_metadata_and_settings": (
         "fake-gcs-server stores a metadata key PATCHed to null as '' instead of removing it, "
         "and ignores null for cacheControl (GCS removes both)"

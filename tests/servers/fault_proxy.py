@@ -106,6 +106,8 @@ class Seen:
     path: str
     """The request target: the path and its query, as sent (quoted)."""
     fault: str | None
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic``)."""
 
     @property
     def route(self) -> str:

@@ -35,6 +35,7 @@ from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers.amazon import _copy as s3_copy
 from cloudstorage.drivers.amazon import _forms as forms
+from cloudstorage.drivers.amazon import _retry as s3_retry
 from cloudstorage.drivers.amazon import _rules as rules
 from cloudstorage.drivers.amazon._options import S3Options
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
@@ -167,11 +168,9 @@ class S3Driver(Driver):
 
     @cached_property
     def fs(self) -> Any:
-        """s3fs's filesystem; its own retry loop (5 tries of what botocore gave up on, a
-        class attribute, not an option) tries once: botocore is the one retrying layer."""
-        fs = super().fs
-        fs.retries = 1
-        return fs
+        """s3fs's filesystem; its clients retry with the driver's budget (`_retry`), and its
+        own loop (5 tries of what the client gave up on, a class attribute) tries once."""
+        return s3_retry.install_on_filesystem(super().fs, self.retry_options)
 
     @cached_property
     def session(self) -> Any:
@@ -186,7 +185,9 @@ class S3Driver(Driver):
     def s3(self) -> Any:
         """The boto3 S3 service resource, on the same endpoint and settings as ``fs``."""
         config = Config(signature_version="s3v4", **self._config_kwargs())
-        return self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
+        resource = self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
+        s3_retry.install(resource.meta.client, self.retry_options)
+        return resource
 
     def _call(self, method: str, **params: Any) -> Any:
         """One S3 API call on s3fs's client (its connection pool, retries and errors)."""

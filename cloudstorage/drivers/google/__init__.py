@@ -55,6 +55,7 @@ with requires_extra(__name__):
     from google.auth.exceptions import GoogleAuthError, TransportError
     from google.oauth2 import service_account
 
+    from cloudstorage.drivers.google import _overwrite as _gcs_overwrite
     from cloudstorage.drivers.google import _retry as _gcs_retry
     from cloudstorage.drivers.google import _transfer as _gcs_transfer
     from cloudstorage.drivers.google._transfer import md5_hex
@@ -275,10 +276,10 @@ class GoogleStorageDriver(Driver):
         }
         if options["metadata"]:
             resource["metadata"] = options["metadata"]
-        params = {"name": key, "predefinedAcl": options.get("acl")}
+        params = {"name": key, "predefinedAcl": options.get("acl"), **options.get("query", {})}
         if not overwrite:
             params["ifGenerationMatch"] = 0
-        stored, sent_md5, size = _gcs_transfer.upload(self.fs, bucket, resource, params, source)
+        stored, sent_md5, size = _gcs_overwrite.upload(self.fs, bucket, resource, params, source)
         self.fs.invalidate_cache(path)
         got = md5_hex(stored.get("md5Hash"))
         if got and got != sent_md5:

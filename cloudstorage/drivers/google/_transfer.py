@@ -165,7 +165,8 @@ def _upload_in_chunks(
             def body(position: int, count: int, base: int = offset) -> _Body:
                 return _ViewStream(view[position - base : position - base + count])
 
-            stored = _send(fs, location, body, offset, filled, total)
+            md5_header = {"X-Goog-Hash": f"md5={base64.b64encode(md5.digest()).decode()}"}
+            stored = _send(fs, location, body, offset, filled, total, md5_header if last else {})
             if last:
                 return stored, md5, offset + filled
             offset += filled
@@ -189,11 +190,13 @@ def _send(
     offset: int,
     length: int,
     total: int | None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """POST bytes ``offset`` to ``offset + length`` of a resumable upload.
 
     ``body(position, count)`` reads those bytes; ``total`` (known with the last bytes)
-    completes the upload. Resends what the service did not persist (its ``Range``
+    completes the upload (``extra`` headers: the last request's ``X-Goog-Hash``, which GCS
+    checks before it makes the object). Resends what the service did not persist (its ``Range``
     answer says how far it got). Returns the stored object after the last bytes, else {}.
     """
     end = offset + length - 1
@@ -205,7 +208,11 @@ def _send(
             headers, answer = fs.call(
                 "POST",
                 location,
-                headers={"Content-Range": span, "Content-Length": str(end + 1 - offset)},
+                headers={
+                    "Content-Range": span,
+                    "Content-Length": str(end + 1 - offset),
+                    **(extra or {}),
+                },
                 data=stream,
             )
         finally:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from typing_extensions import Unpack
@@ -33,11 +33,11 @@ from cloudstorage.base.settings import (
     UploadPolicy,
     check_acl,
 )
+from cloudstorage.drivers.microsoft._credentials import AzureLogin
 from cloudstorage.drivers.microsoft._keys import decode_metadata, encode_metadata
 from cloudstorage.drivers.microsoft._options import AzureOptions, blob_endpoint
 from cloudstorage.exceptions import (
     CloudStorageError,
-    CredentialsError,
 )
 from cloudstorage.registry import requires_extra
 
@@ -98,7 +98,8 @@ _COPY_POLL = 0.5
 
 
 class AzureStorageDriver(Driver):
-    """An Azure storage account, by name and account key.
+    """An Azure storage account, by name and account key (or ``sas_token=``,
+    ``connection_string=`` or an ``azure-identity`` ``credential=`` object: `_credentials`).
 
     ``endpoint_url`` is the account's blob endpoint where it is not
     ``https://{account_name}.blob.core.windows.net``: Azurite
@@ -121,34 +122,35 @@ class AzureStorageDriver(Driver):
 
     options_type: ClassVar[Any] = AzureOptions
 
-    def __init__(self, account_name: str, key: str, **kwargs: Unpack[AzureOptions]) -> None:
-        super().__init__(key=key, **kwargs)
-        if not account_name or not key:
-            raise CredentialsError("AzureStorageDriver needs an account name and an account key")
-        self.account_name = account_name
-        self.endpoint_url, self._custom_endpoint = blob_endpoint(account_name, kwargs)
+    def __init__(
+        self,
+        account_name: str | None = None,
+        key: str | None = None,
+        **kwargs: Unpack[AzureOptions],
+    ) -> None:
+        endpoint_url = kwargs.get("endpoint_url")
+        if account_name and not endpoint_url:
+            # 0.10's endpoint options (protocol, endpoint_suffix, custom_domain, is_emulated)
+            endpoint, custom = blob_endpoint(account_name, kwargs)
+            endpoint_url = endpoint if custom else None
+        self.login = AzureLogin.of(account_name, key, endpoint_url, dict(kwargs))
+        """Account key, SAS token, connection string or credential: see `_credentials`."""
+        super().__init__(key=self.login.key, **kwargs)
+        self.account_name = self.login.account_name
+        self.endpoint_url = self.login.endpoint_url
+        self._custom_endpoint = self.login.custom_endpoint
 
     # -- the fsspec side and the SDK client -----------------------------------------------
 
     @property
     def storage_options(self) -> dict[str, Any]:
-        """adlfs options: account name and key, or a connection string naming the endpoint."""
+        """adlfs options: account name and key (or SAS token, or credential), or a connection
+        string naming the endpoint."""
         timeouts = {
             "connection_timeout": self.retry_options.timeout,
             "read_timeout": self.retry_options.timeout,
         }
-        if not self._custom_endpoint:
-            return {"account_name": self.account_name, "account_key": self.key, **timeouts}
-        scheme = self.endpoint_url.split("://", 1)[0]
-        connection_string = (
-            f"DefaultEndpointsProtocol={scheme};AccountName={self.account_name};"
-            f"AccountKey={self.key};BlobEndpoint={self.endpoint_url};"
-        )
-        return {
-            "account_name": self.account_name,
-            "connection_string": connection_string,
-            **timeouts,
-        }
+        return {**self.login.adlfs_options(), **timeouts}
 
     @cached_property
     def service(self) -> BlobServiceClient:
@@ -160,7 +162,7 @@ class AzureStorageDriver(Driver):
         """
         return BlobServiceClient(
             self.endpoint_url,
-            credential={"account_name": self.account_name, "account_key": cast(str, self.key)},
+            credential=self.login.service_credential(),
             max_single_get_size=transfer.CHUNK_SIZE,
             max_chunk_get_size=transfer.CHUNK_SIZE,
             max_single_put_size=transfer.CHUNK_SIZE,
@@ -472,7 +474,7 @@ class AzureStorageDriver(Driver):
         token = generate_container_sas(
             self.account_name,
             container,
-            account_key=self.key,
+            account_key=self.login.signing_key(),
             permission=ContainerSasPermissions(create=True, write=True),
             expiry=datetime.now(timezone.utc) + timedelta(seconds=expires),
             protocol="https" if self.endpoint_url.startswith("https://") else None,
@@ -494,7 +496,7 @@ class AzureStorageDriver(Driver):
             self.account_name,
             container,
             blob,
-            account_key=self.key,
+            account_key=self.login.signing_key(),
             permission=permission,
             expiry=expiry,
             content_disposition=content_disposition,
