@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
@@ -64,6 +65,7 @@ DOWNLOAD_CONCURRENCY = 4
 MAX_PARTS = 10_000
 LIST_PAGE_SIZE = 1000
 """Keys per ListObjectsV2 page (the most S3 gives)."""
+_SYNC_CLIENT_LOCK = threading.Lock()
 
 
 class S3Driver(Driver):
@@ -173,6 +175,16 @@ class S3Driver(Driver):
         config = Config(signature_version="s3v4", **self._config_kwargs())
         return self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
 
+    def _sync_client(self) -> Any:
+        """``s3``'s botocore client, made once under a lock (boto3 sessions are not thread-safe
+        and bulk calls reach here from several threads): small PUTs and GETs go through it."""
+        client = self.__dict__.get("_sync_s3")
+        if client is None:
+            with _SYNC_CLIENT_LOCK:
+                client = self.__dict__.get("_sync_s3") or self.s3.meta.client
+                self.__dict__["_sync_s3"] = client
+        return client
+
     def _call(self, method: str, **params: Any) -> Any:
         """One S3 API call on s3fs's client (its connection pool, retries and errors)."""
         return self.fs.call_s3(method, **params)
@@ -261,7 +273,9 @@ class S3Driver(Driver):
         # a ranged GET instead of the HEAD: its answer shows the same, and a small blob whole
         try:
             with self._errors(container, blob):
-                head, body = s3_transfer.lookup(self.fs, container, blob, prefetch.HEAD_BYTES)
+                head, body = s3_transfer.lookup(
+                    self.fs, container, blob, prefetch.HEAD_BYTES, self._sync_client()
+                )
         except CloudStorageError as exc:
             error = rules.client_error(exc, ClientError)
             if error is None or error.response.get("Error", {}).get("Code") != "InvalidRange":
@@ -338,8 +352,9 @@ class S3Driver(Driver):
         concurrency = max(1, min(UPLOAD_CONCURRENCY, UPLOAD_CONCURRENCY * BLOCK_SIZE // part_size))
         bucket, key = path.split("/", 1)
         return s3_transfer.upload(
-            self.fs, bucket, key, source.stream, options, part_size, concurrency
-        )
+            self.fs, bucket, key, source.stream, options, part_size, concurrency,
+            self._sync_client(),
+        )  # fmt: skip
 
     def _lookup_first(self, blob: Blob) -> bool:
         # a Blob known by name alone (e.g. download_blobs(names)): s3fs would send a HEAD for
