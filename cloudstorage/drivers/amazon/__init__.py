@@ -173,6 +173,9 @@ class S3Driver(Driver):
     def s3(self) -> Any:
         """The boto3 S3 service resource, on the same endpoint and settings as ``fs``."""
         config = Config(signature_version="s3v4", **self._config_kwargs())
+        # bulk calls send small PUTs/GETs through it from up to max_workers threads at once
+        # (botocore keeps 10 connections by default, discarding the rest with a warning)
+        config = config.merge(Config(max_pool_connections=64))
         return self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
 
     def _sync_client(self) -> Any:
