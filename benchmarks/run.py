@@ -297,7 +297,9 @@ class Session:
         )  # fmt: skip
         anchors = [] if args.no_anchors else list(ANCHORS)
         if getattr(args, "targets", False):  # issue #19's table: its rows and yardsticks only
-            self.counts.update(lists=[50000], large_mib=[512], list_sizes=[4096])
+            largest = self.counts["large_mib"][-1:]  # 512 MiB (32 with --quick)
+            self.counts.update(lists=self.counts["lists"][-1:], large_mib=largest)
+            self.counts["list_sizes"] = self.counts["list_sizes"][:1]
             self.large_workloads = TARGET_LARGE.get(self.kind, ())
             anchors = [anchor for anchor in anchors if anchor == "obstore"]
         if self.kind in ("gcs", "minio", "swift") and anchors:  # 0.11 cannot reach these at all
