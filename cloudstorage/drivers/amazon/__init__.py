@@ -356,7 +356,7 @@ class S3Driver(Driver):
         bucket, key = path.split("/", 1)
         return s3_transfer.upload(
             self.fs, bucket, key, source.stream, options, part_size, concurrency,
-            self._sync_client(),
+            self._sync_client,  # made on the first single PUT: multipart never needs it
         )  # fmt: skip
 
     def _lookup_first(self, blob: Blob) -> bool:

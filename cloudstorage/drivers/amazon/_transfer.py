@@ -117,7 +117,8 @@ def upload(
 
     On any failure the multipart upload is aborted; a single PUT whose answer shows corrupt
     bytes is deleted. Returns the byte count. ``client``, a synchronous botocore client on
-    the same endpoint and settings, sends a single PUT from this thread (see `_put_single`).
+    the same endpoint and settings (or a function making it, called only for a single PUT),
+    sends a single PUT from this thread (see `_put_single`).
     """
     # every call gets every parameter: s3fs keeps those each operation takes (SSE-C's key
     # goes to each part, Metadata only to the create)
@@ -185,6 +186,8 @@ def _put_single(fs: Any, data: bytes, target: dict[str, Any], client: Any = None
     retries are the retry layer either way, and its errors translate alike."""
     md5 = hashlib.md5(data, usedforsecurity=False).digest()
     size = len(data)
+    if callable(client):
+        client = client()
     try:
         if client is None:
             put = _send(fs, "put_object", md5, Body=_body(data), **target)
