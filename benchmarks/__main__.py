@@ -23,6 +23,11 @@ def main() -> None:
         "--only",
         help="comma list of: import,put,get,get_blob,get_by_name,put_path,list,large,bulk,pandas",
     )
+    run.add_argument(
+        "--targets",
+        action="store_true",
+        help="only the rows of issue #19's target table (full counts, fewer rows; see README)",
+    )
     run.add_argument("--count", type=int, help="small puts/gets per rep (default 2,000)")
     run.add_argument("--reps", type=int, help="reps of the small workloads (default 3)")
     run.add_argument("--no-anchors", action="store_true", help="skip obstore, libcloud, 0.11")

@@ -39,6 +39,17 @@ ANCHORS = {"obstore": "anchors", "libcloud": "anchors", "cloudstorage-0.11": "cs
 VENV_OF = {**ANCHORS, "swiftclient": "anchors"}  # clients run from a benchmark venv
 
 
+TARGET_ROWS = "put,get_by_name,put_path,list,large,bulk"
+"""``--targets``: the workloads of issue #19's target table (no anchors but obstore in bulk,
+one listing of 50,000, the 512 MiB transfers the table names)."""
+TARGET_LARGE = {
+    "s3": ("upload_path", "download_path"),
+    "minio": ("upload_path", "download_path"),
+    "swift": ("download_path",),
+    "local": ("upload_stream",),
+}
+"""``--targets``: the 512 MiB transfers with a target, per driver (none elsewhere)."""
+
 LABELS = {"get_by_name": "get_blob+download"}
 """Row labels of workloads whose name says less than the code they time."""
 
@@ -50,7 +61,7 @@ shared machine, so the median needs more runs than the other rows."""
 def plan(driver: str, quick: bool) -> dict:
     """Counts per workload: full fits ~10 minutes per driver on 2 shared cores."""
     small = 200 if quick else 2000
-    lists = [500] if quick else ([5000, 50000] if driver in ("local", "s3") else [5000])
+    lists = [500] if quick else [5000, 50000]
     return {
         "small": small,
         "get_blob": 100 if quick else 500,
@@ -60,6 +71,7 @@ def plan(driver: str, quick: bool) -> dict:
         "list_reps": 3,
         "large_mib": [8, 32] if quick else [64, 512],
         "bulk": 200 if quick else 2000,
+        "bulk_reps": 2 if quick else 3,
         "pandas_rows": 200_000 if quick else 2_000_000,
         "pandas_reps": 3 if quick else 5,
         "list_sizes": [4096, 64 * MIB],  # local: listing cost vs blob size (sparse files)
@@ -114,8 +126,9 @@ def interpreter(client: str) -> tuple[str | None, str | None]:
         return sys.executable, None
     venv = VENV_OF[client]
     reason = setup_anchors.failure(venv)
-    if reason and client in RAW.values() and _importable(client):
-        return sys.executable, None  # a raw client installed beside ours: no anchor venv needed
+    if reason and client in (*RAW.values(), "obstore") and _importable(client):
+        # a raw client (or obstore, which needs nothing else) installed beside ours
+        return sys.executable, None
     if reason:
         return None, f"anchor venv {venv!r} unusable: {reason}"
     return str(setup_anchors.python_of(venv)), None
@@ -279,10 +292,22 @@ class Session:
         if getattr(args, "reps", None):
             self.counts["reps"] = args.reps
         self.raw = RAW[self.kind]
+        self.large_workloads: tuple[str, ...] = (
+            "upload_path", "upload_stream", "download_path", "download_stream"
+        )  # fmt: skip
         anchors = [] if args.no_anchors else list(ANCHORS)
+        if getattr(args, "targets", False):  # issue #19's table: its rows and yardsticks only
+            largest = self.counts["large_mib"][-1:]  # 512 MiB (32 with --quick)
+            self.counts.update(lists=self.counts["lists"][-1:], large_mib=largest)
+            self.counts["list_sizes"] = self.counts["list_sizes"][:1]
+            self.large_workloads = TARGET_LARGE.get(self.kind, ())
+            anchors = [anchor for anchor in anchors if anchor == "obstore"]
         if self.kind in ("gcs", "minio", "swift") and anchors:  # 0.11 cannot reach these at all
             anchors.remove("cloudstorage-0.11")
         self.everyone = ["ours", self.raw, *anchors]
+        if getattr(args, "targets", False):
+            self.everyone = ["ours", self.raw]  # obstore: the bulk rows only (`bulk`)
+        self.obstore = "obstore" in anchors
         self.server, self.workdir = server, workdir
         self.driver = make_driver(self.kind, server)
         self.local_root = server.get("root")
@@ -335,6 +360,8 @@ class Session:
                                  list_prefix="d07/", **spec)  # fmt: skip
 
     def large(self) -> None:
+        if not self.large_workloads:
+            return
         box = self.driver.create_container("bench-large")
         for mib in self.counts["large_mib"]:
             source = self.workdir / f"large-{mib}.bin"
@@ -343,7 +370,7 @@ class Session:
                 for _ in range(mib):
                     file.write(block)
             box.upload_blob(str(source), blob_name=f"large-{mib}.bin")
-            for workload in ("upload_path", "upload_stream", "download_path", "download_stream"):
+            for workload in self.large_workloads:
                 self.measure(
                     f"{workload} {mib}MiB", ["ours", self.raw], 1, workload=workload,
                     container="bench-large", source=str(source), blob=f"large-{mib}.bin",
@@ -356,13 +383,15 @@ class Session:
         if count > self.counts["small"] or "bench-get" not in self.driver:
             names = [f"s/{i:05d}.bin" for i in range(count)]
             populate(self.driver, "bench-get", names, 4096, None)
+        # the issue's yardstick: the fastest of a raw thread pool and obstore, same run
+        clients = ["ours", self.raw, *(["obstore"] if self.obstore else [])]
         for workload, container, prefix in (
             ("bulk_put", "bench-bulk", "b"),
             ("bulk_get", "bench-get", "s"),
             ("bulk_delete", "bench-bulk", "del"),
         ):
             self.measure(
-                f"{workload} {count}x4KiB", ["ours", self.raw], 1, workload=workload,
+                f"{workload} {count}x4KiB", clients, self.counts["bulk_reps"], workload=workload,
                 container=container, count=count, prefix=prefix, size=4096,
             )  # fmt: skip
 
@@ -386,7 +415,8 @@ def main(args) -> None:
     """Run every selected workload for ``args.driver``; print rows as they come."""
     # SIGTERM unwinds like Ctrl-C, so the servers' context managers stop them
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    only = set(args.only.split(",")) if args.only else None
+    chosen = args.only or (TARGET_ROWS if getattr(args, "targets", False) else None)
+    only = set(chosen.split(",")) if chosen else None
 
     def want(name: str) -> bool:
         return only is None or name in only

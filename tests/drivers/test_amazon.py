@@ -74,12 +74,14 @@ def swift_s3(swift) -> S3Driver:
 
 
 class RequestLog:
-    """Counts the HTTP requests s3fs's client sends, by operation (a botocore event hook)."""
+    """Counts the HTTP requests s3fs's client and the driver's synchronous botocore client
+    (small PUTs and lookups) send, by operation (a botocore event hook on each)."""
 
     def __init__(self, driver: S3Driver) -> None:
         self.counts: Counter[str] = Counter()
         self.content_md5: list[tuple[str, str]] = []  # (operation, header) where one was sent
         driver.fs.s3.meta.events.register("before-send.s3", self._count)
+        driver._sync_client().meta.events.register("before-send.s3", self._count)
 
     def _count(self, request, **kwargs) -> None:
         operation = kwargs["event_name"].rsplit(".", 1)[-1]
@@ -100,6 +102,7 @@ def request_log(s3):
     log = RequestLog(s3)
     yield log
     s3.fs.s3.meta.events.unregister("before-send.s3", log._count)
+    s3._sync_client().meta.events.unregister("before-send.s3", log._count)
 
 
 def _status(url: str) -> int:

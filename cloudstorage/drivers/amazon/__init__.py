@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
@@ -74,6 +75,7 @@ DOWNLOAD_CONCURRENCY = 4
 MAX_PARTS = 10_000
 LIST_PAGE_SIZE = 1000
 """Keys per ListObjectsV2 page (the most S3 gives)."""
+_SYNC_CLIENT_LOCK = threading.Lock()
 
 
 class S3Driver(Driver):
@@ -185,9 +187,22 @@ class S3Driver(Driver):
     def s3(self) -> Any:
         """The boto3 S3 service resource, on the same endpoint and settings as ``fs``."""
         config = Config(signature_version="s3v4", **self._config_kwargs())
+        # bulk calls send small PUTs/GETs through it from up to max_workers threads at once
+        # (botocore keeps 10 connections by default, discarding the rest with a warning)
+        config = config.merge(Config(max_pool_connections=64))
         resource = self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
         s3_retry.install(resource.meta.client, self.retry_options)
         return resource
+
+    def _sync_client(self) -> Any:
+        """``s3``'s botocore client, made once under a lock (boto3 sessions are not thread-safe
+        and bulk calls reach here from several threads): small PUTs and GETs go through it."""
+        client = self.__dict__.get("_sync_s3")
+        if client is None:
+            with _SYNC_CLIENT_LOCK:
+                client = self.__dict__.get("_sync_s3") or self.s3.meta.client
+                self.__dict__["_sync_s3"] = client
+        return client
 
     def _call(self, method: str, **params: Any) -> Any:
         """One S3 API call on s3fs's client (its connection pool, retries and errors)."""
@@ -272,7 +287,9 @@ class S3Driver(Driver):
         # a ranged GET instead of the HEAD: its answer shows the same, and a small blob whole
         try:
             with self._errors(container, blob):
-                head, body = s3_transfer.lookup(self.fs, container, blob, prefetch.HEAD_BYTES)
+                head, body = s3_transfer.lookup(
+                    self.fs, container, blob, prefetch.HEAD_BYTES, self._sync_client()
+                )
         except CloudStorageError as exc:
             error = rules.client_error(exc, ClientError)
             if error is None or error.response.get("Error", {}).get("Code") != "InvalidRange":
@@ -353,7 +370,10 @@ class S3Driver(Driver):
         # create-only: s3fs hands If-None-Match to the operations that take it, PutObject and
         # CompleteMultipartUpload (a refused multipart upload is aborted)
         params = options if overwrite else {**options, "IfNoneMatch": "*"}
-        return s3_transfer.upload(self.fs, bucket, key, source, params, part_size, concurrency)
+        return s3_transfer.upload(
+            self.fs, bucket, key, source, params, part_size, concurrency,
+            self._sync_client,  # made on the first single PUT: multipart never needs it
+        )  # fmt: skip
 
     def _get(self, blob: Blob, sink: transfer.Sink) -> None:
         # ranged GETs ahead of the sink; every answer shows the MD5 S3 vouches for, so a blob
