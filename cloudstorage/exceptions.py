@@ -14,7 +14,6 @@ from http import HTTPStatus
 from typing import ClassVar
 
 __all__ = [
-    "BINARY_STREAM_NEEDED",
     "AlreadyExistsError",
     "BulkError",
     "CloudStorageError",

@@ -11,7 +11,7 @@ from cloudstorage.exceptions import AlreadyExistsError, BulkError, CloudStorageE
 def test_exceptions_exports_are_the_documented_ones():
     assert sorted(exceptions.__all__) == sorted(
         [
-            "BINARY_STREAM_NEEDED", "AlreadyExistsError", "BulkError", "CloudStorageError",
+            "AlreadyExistsError", "BulkError", "CloudStorageError",
             "ContainerExistsError", "CredentialsError", "InvalidSignatureError",
             "IsNotEmptyError", "NotFoundError", "SignatureExpiredError",
         ]

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import IO, Any, Protocol, cast
 
-from cloudstorage.exceptions import CloudStorageError
+from cloudstorage.exceptions import BINARY_STREAM_NEEDED, CloudStorageError
 from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
 from fs_bridge.atomic import AtomicWriteFile
 
@@ -32,7 +32,6 @@ CHUNK_SIZE = 8 * 1024 * 1024
 FILL_READ = 1024 * 1024
 """Bytes per read when `Source.fill` fills a buffer: a stream may copy what it reads once or
 twice (``RawIOBase.read``, `_Replayed`), and that stays small beside the buffer."""
-BINARY_ONLY = "upload_blob needs a binary stream (open the file with 'rb')"
 """The one message for an upload handed text."""
 
 
@@ -46,14 +45,14 @@ class _Writer(Protocol):
 class Source:
     """What an upload reads: a local file opened from a path, or a caller's binary stream.
 
-    Read it forward with `read`, `read_exactly` or `fill` (each refuses text, `BINARY_ONLY`);
+    Read it forward with `read`, `read_exactly` or `fill` (each refuses text);
     `remaining` and `fileno` say what is known of it without reading. ``stream`` is the
     underlying file object, for an SDK that seeks it itself (to resend on a retry).
     """
 
     def __init__(self, stream: IO[bytes], name: str | None, path: str | None) -> None:
         if isinstance(stream, io.TextIOBase):  # refused before any request
-            raise TypeError(BINARY_ONLY)
+            raise TypeError(BINARY_STREAM_NEEDED)
         self.stream = stream
         """The file object (the sniffed bytes replayed first if it cannot seek)."""
         self.name = name
@@ -84,7 +83,7 @@ class Source:
         """``data`` as read; the first read is checked to be bytes (text: `TypeError`)."""
         if not self._checked:
             if isinstance(data, str):
-                raise TypeError(BINARY_ONLY)
+                raise TypeError(BINARY_STREAM_NEEDED)
             self._checked = True
         return cast(bytes, data)
 

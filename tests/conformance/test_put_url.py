@@ -44,8 +44,9 @@ def _tampered(url: str) -> str:
 def test_put_url_has_url_and_headers(rig: Rig, container: Container):
     grant = container.generate_put_url("up.txt", content_type="text/plain")
     assert set(grant) == {"url", "headers"}
-    if rig.http_download_urls:  # (the local store's bare grant is a token for its route)
-        assert f"{container.name}/up.txt" in unquote(grant["url"])  # this blob, not another
+    if rig.http_download_urls and not rig.name.startswith("local"):
+        # this blob, not another (the local store's URL names it inside its signed token)
+        assert f"{container.name}/up.txt" in unquote(grant["url"])
     headers = {name.lower(): value for name, value in grant["headers"].items()}
     assert headers.get("content-type", "text/plain") == "text/plain"  # what it was signed for
 
