@@ -264,13 +264,3 @@ class CloudFilesFileSystem(SwiftFileSystem):
     protocol = ("cloudfiles",)
     default_auth_version = "rax"
     default_auth_url = RACKSPACE_AUTH_URL
-
-
-_BY_STATUS: dict[int, tuple[type[OSError], int]] = {
-    404: (FileNotFoundError, errno.ENOENT),
-    401: (PermissionError, errno.EACCES),
-    403: (PermissionError, errno.EACCES),
-    409: (OSError, errno.ENOTEMPTY),
-    412: (FileExistsError, errno.EEXIST),
-}
-"""The builtin error of an HTTP status; others are ``OSError(EIO)`` (ValueError: a bad request)."""
