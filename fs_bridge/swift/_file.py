@@ -214,9 +214,12 @@ class SwiftFile(SegmentWriter, AbstractBufferedFile):  # type: ignore[misc]  # f
         sent = 0
         try:
             while len(data) - sent >= self.blocksize or (final and sent < len(data)):
-                piece = data[sent : sent + self.blocksize]
-                self._put_segment(piece)
-                sent += len(piece)
+                # released at once: a failed request's traceback would hold the slice, and
+                # with it an export of the buffer, which the garbage collector may then try
+                # to close first (BufferError, "Existing exports of data")
+                with data[sent : sent + self.blocksize] as piece:
+                    self._put_segment(piece)
+                    sent += len(piece)
             if final:
                 self._put_manifest()
         except BaseException:
