@@ -53,10 +53,10 @@ with requires_extra(__name__):
     import gcsfs.retry
 
     from cloudstorage.drivers.google import _credentials as _gcs_credentials
+    from cloudstorage.drivers.google import _media as _gcs_media
     from cloudstorage.drivers.google import _objects as _gcs_objects
     from cloudstorage.drivers.google import _overwrite as _gcs_overwrite
     from cloudstorage.drivers.google import _retry as _gcs_retry
-    from cloudstorage.drivers.google import _transfer as _gcs_transfer
     from cloudstorage.drivers.google._credentials import SCOPE  # noqa: F401  # public name
     from cloudstorage.drivers.google._errors import ERROR_TABLE
     from cloudstorage.drivers.google._errors import answer as _answer
@@ -237,7 +237,7 @@ class GoogleStorageDriver(Driver):
     def _put(
         self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
     ) -> int:
-        """Up to one chunk in one multipart POST, more in a resumable upload (`_gcs_transfer`).
+        """Up to one chunk in one multipart POST, more in a resumable upload (`_transfer`).
 
         Either way the settings, metadata and ACL travel with the first request, and the
         MD5 of the bytes sent is checked against the one the service stored. Create-only:
@@ -268,7 +268,7 @@ class GoogleStorageDriver(Driver):
         # one streamed GET; the sink checks its bytes against the CRC32C (else MD5) the
         # response reports, a cheaper pass than the MD5 the listing may show
         path = self._path(blob.container.name, blob.name)
-        with _gcs_transfer.MediaReader(self.fs, path) as reader:
+        with _gcs_media.MediaReader(self.fs, path) as reader:
             digest = reader.digest()
             if digest is not None:
                 sink.expect(digest)
@@ -282,7 +282,7 @@ class GoogleStorageDriver(Driver):
         """
         if mode == "rb" and options == {"block_size": 0}:
             path = self._path(blob.container.name, blob.name)
-            return _gcs_transfer.MediaReader(self.fs, path, verify=True)
+            return _gcs_media.MediaReader(self.fs, path, verify=True)
         return super()._open_file(blob, mode, options)
 
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
