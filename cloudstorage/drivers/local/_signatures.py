@@ -40,6 +40,8 @@ class BadSignatureError(InvalidSignatureError, itsdangerous.BadSignature):
     ``BadSignature``, which is what cloudstorage 0.10 let through to its callers.
     """
 
+    __module__ = "cloudstorage.drivers.local"  # where it is documented, raised and pickled
+
     def __init__(self, message: str) -> None:
         InvalidSignatureError.__init__(self, message)
         self.payload = None
