@@ -44,7 +44,6 @@ with requires_extra(__name__):
         HttpResponseError,
     )
     from azure.storage.blob import (
-        BlobSasPermissions,
         BlobServiceClient,
         ContainerProperties,
         ContentSettings,
@@ -379,17 +378,3 @@ class AzureStorageDriver(Driver):
         the file's name there; the SAS is the container's (create and write only).
         """
         return azure_sas.put_blob_form(self, container.name, policy)
-
-    def _sas_url(
-        self,
-        container: str,
-        blob: str,
-        permission: BlobSasPermissions,
-        expires: int,
-        content_disposition: str | None = None,
-        content_type: str | None = None,
-    ) -> str:
-        """A service SAS URL for one blob with ``permission``, signed with the account key."""
-        return azure_sas.blob_sas_url(
-            self, container, blob, permission, expires, content_disposition, content_type
-        )
