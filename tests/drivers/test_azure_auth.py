@@ -25,7 +25,7 @@ from azure.storage.blob import (
 )
 
 from cloudstorage import Container, Driver
-from cloudstorage.drivers.microsoft import AzureStorageDriver
+from cloudstorage.drivers.microsoft import AzureStorageDriver, _sas
 from cloudstorage.exceptions import CloudStorageError, CredentialsError, NotFoundError
 from tests.conftest import RIG_NAMES, unique_name
 
@@ -155,7 +155,7 @@ def test_credential_object_reaches_the_sdk_and_adlfs(driver: Any):
     assert options["credential"] is tokens
     assert options["account_host"] == "127.0.0.1:10000/devstoreaccount1"
     with pytest.raises(CloudStorageError, match="account key"):  # before any request
-        signed_in._sas_url("c", "b.txt", BlobSasPermissions(read=True), 60)
+        _sas.blob_sas_url(signed_in, "c", "b.txt", BlobSasPermissions(read=True), 60)
 
 
 def test_exactly_one_login_is_taken(driver: Any):

@@ -20,14 +20,10 @@ has the key ``prefix${filename}`` (0.10's rule for GCS, now everywhere).
 
 from __future__ import annotations
 
-import logging
-import math
-import os
 import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 from typing_extensions import Unpack
 
@@ -35,18 +31,17 @@ from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfe
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers.amazon import _copy as s3_copy
-from cloudstorage.drivers.amazon import _forms as forms
 from cloudstorage.drivers.amazon import _retry as s3_retry
 from cloudstorage.drivers.amazon import _rules as rules
+from cloudstorage.drivers.amazon import _urls as urls
 from cloudstorage.drivers.amazon._options import S3Options
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
 from cloudstorage.registry import requires_extra
 
 with requires_extra(__name__):
     import aiohttp
-    import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
+    import boto3  # type: ignore[import-untyped]  # noqa: F401  # missing: name the extra
     import s3fs  # noqa: F401  # the "s3" protocol's filesystem: missing, name the extra
-    from botocore.config import Config  # type: ignore[import-untyped]  # untyped, as boto3
     from botocore.exceptions import (  # type: ignore[import-untyped]  # untyped, as boto3
         BotoCoreError,
         ClientError,
@@ -54,6 +49,7 @@ with requires_extra(__name__):
         PartialCredentialsError,
     )
 
+    from cloudstorage.drivers.amazon import _config as s3_config
     from cloudstorage.drivers.amazon import _transfer as s3_transfer
 
 __all__ = ["BackblazeB2Driver", "DigitalOceanSpacesDriver", "S3Driver", "S3Options"]
@@ -120,53 +116,19 @@ class S3Driver(Driver):
     def _connect_to(self, endpoint_url: str | None) -> None:
         """Send requests to ``endpoint_url`` (None: AWS's endpoint for the region)."""
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
-        _redact_botocore_signatures()
+        urls.redact_botocore_signatures()
 
     # -- configuration, shared by s3fs and boto3 --------------------------------------------
 
     def _config_kwargs(self) -> dict[str, Any]:
         """botocore ``Config`` arguments for every client of this driver."""
-        # botocore's "standard" retries are the one retrying layer (s3fs's loop is off, see
-        # `fs`): throttling (SlowDown) and 5xx answers, dropped connections, with
-        # full-jitter exponential backoff (botocore's own: up to 1, 2, 4, ... s, 20 s at most)
-        retry = self.retry_options
-        config: dict[str, Any] = {
-            "retries": {"mode": "standard", "total_max_attempts": retry.retries + 1},
-            "connect_timeout": retry.timeout,
-            "read_timeout": retry.timeout,
-        }
-        if self.endpoint_url:
-            # boto3's default CRC checksums on every PUT break many S3-compatible servers
-            config["request_checksum_calculation"] = "when_required"
-            config["response_checksum_validation"] = "when_required"
-        if self.addressing_style:
-            config["s3"] = {"addressing_style": self.addressing_style}
-        return config
+        return s3_config.config_kwargs(self.retry_options, self.endpoint_url, self.addressing_style)
 
     @property
     def storage_options(self) -> dict[str, Any]:
-        client_kwargs: dict[str, Any] = {}
-        config_kwargs = self._config_kwargs()
-        if self.region == "us-east-1":
-            # s3fs's mkdir turns client_kwargs' region into a LocationConstraint, which
-            # us-east-1 refuses; botocore's Config carries the region just as well
-            config_kwargs["region_name"] = self.region
-        else:
-            client_kwargs["region_name"] = self.region
-        if self.endpoint_url:
-            client_kwargs["endpoint_url"] = self.endpoint_url
-        options: dict[str, Any] = {
-            "client_kwargs": client_kwargs,
-            "config_kwargs": config_kwargs,
-            "default_block_size": BLOCK_SIZE,
-            "max_concurrency": 2,  # put_file/get_file hold concurrency x chunk size in memory
-            "use_listings_cache": False,  # several clients may change a bucket
-        }
-        if self.key is not None:
-            options["key"] = self.key
-        if self.secret is not None:
-            options["secret"] = self.secret
-        return options
+        return s3_config.storage_options(
+            self._config_kwargs(), self.region, self.endpoint_url, self.key, self.secret, BLOCK_SIZE
+        )
 
     @cached_property
     def fs(self) -> Any:
@@ -177,22 +139,14 @@ class S3Driver(Driver):
     @cached_property
     def session(self) -> Any:
         """The boto3 session holding this driver's credentials and region."""
-        return boto3.Session(
-            aws_access_key_id=self.key,
-            aws_secret_access_key=self.secret,
-            region_name=self.region,
-        )
+        return s3_config.session(self.key, self.secret, self.region)
 
     @cached_property
     def s3(self) -> Any:
         """The boto3 S3 service resource, on the same endpoint and settings as ``fs``."""
-        config = Config(signature_version="s3v4", **self._config_kwargs())
-        # bulk calls send small PUTs/GETs through it from up to max_workers threads at once
-        # (botocore keeps 10 connections by default, discarding the rest with a warning)
-        config = config.merge(Config(max_pool_connections=64))
-        resource = self.session.resource("s3", endpoint_url=self.endpoint_url, config=config)
-        s3_retry.install(resource.meta.client, self.retry_options)
-        return resource
+        return s3_config.resource(
+            self.session, self._config_kwargs(), self.endpoint_url, self.retry_options
+        )
 
     def _sync_client(self) -> Any:
         """``s3``'s botocore client, made once under a lock (boto3 sessions are not thread-safe
@@ -265,10 +219,7 @@ class S3Driver(Driver):
         return self._public_url(blob.container.name, blob.name)
 
     def _public_url(self, bucket: str, key: str) -> str:
-        path = quote(key, safe="/~")
-        if self.endpoint_url:
-            return f"{self.endpoint_url}/{bucket}/{path}"
-        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{path}"
+        return urls.public_url(self.endpoint_url, self.region, bucket, key)
 
     # -- blobs --------------------------------------------------------------------------------
 
@@ -276,12 +227,7 @@ class S3Driver(Driver):
         # s3fs's info() drops Metadata, ContentDisposition and CacheControl: one HEAD of our own
         with self._errors(container, blob):
             head = self._call("head_object", Bucket=container, Key=blob)
-        return {
-            "name": self._path(container, blob),
-            "type": "file",
-            "size": head["ContentLength"],
-            "head": head,
-        }
+        return rules.head_info(self._path(container, blob), head)
 
     def _blob_lookup(self, container: str, blob: str) -> tuple[dict[str, Any], bytes | None]:
         # a ranged GET instead of the HEAD: its answer shows the same, and a small blob whole
@@ -295,63 +241,18 @@ class S3Driver(Driver):
             if error is None or error.response.get("Error", {}).get("Code") != "InvalidRange":
                 raise
             return self._blob_info(container, blob), b""  # an empty object: a HEAD says so
-        info = {"name": self._path(container, blob), "type": "file", "head": head}
-        return {**info, "size": head["ContentLength"]}, None if body is None else bytes(body)
+        info = rules.head_info(self._path(container, blob), head)
+        return info, None if body is None else bytes(body)
 
     def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
-        head = info.get("head")
-        source = head if head is not None else info  # a lookup, or a listing entry
-        etag = str(source.get("ETag") or "").strip('"') or None
-        fields: dict[str, Any] = {
-            "etag": etag,
-            "modified_at": source.get("LastModified") or None,
-            "created_at": None,  # S3 keeps no creation time apart from the last write
-            "acl": None,  # an object's ACL costs a request of its own: not loaded
-        }
-        if head is not None:
-            # A multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes, nor
-            # is the ETag of an SSE-KMS or SSE-C object; only a lookup shows the encryption, so
-            # a listed blob's checksum waits for one (downloads check what the GET answer
-            # shows, `_get`).
-            plain = etag and "-" not in etag and not _opaque_etag(head)
-            fields.update(
-                checksum=etag if plain else None,
-                meta_data={
-                    key: rules.decode_value(value)
-                    for key, value in head.get("Metadata", {}).items()
-                },
-                content_type=head.get("ContentType"),
-                content_disposition=head.get("ContentDisposition"),
-                cache_control=head.get("CacheControl"),
-                expires_at=head.get("Expires"),
-            )
-        return fields
+        return rules.blob_fields(info)
 
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
-        # ListObjectsV2 page by page on s3fs's client (s3fs's find takes every page first);
-        # S3 filters by any prefix itself and lists keys in UTF-8 byte order
-        params: dict[str, Any] = {"Bucket": container, "Prefix": prefix}
-        while True:
-            page = self._call("list_objects_v2", MaxKeys=LIST_PAGE_SIZE, **params)
-            for item in page.get("Contents", ()):
-                folder = item["Key"].endswith("/")  # a folder marker, as s3fs's mkdir makes
-                yield {
-                    **item,
-                    "name": f"{container}/{item['Key']}",
-                    "type": "directory" if folder else "file",
-                    "size": item["Size"],
-                }
-            if not page.get("IsTruncated"):
-                return
-            params["ContinuationToken"] = page["NextContinuationToken"]
+        return s3_transfer.list_infos(self._call, container, prefix, LIST_PAGE_SIZE)
 
     def _listing_md5(self, blob: Blob) -> str | None:
-        # a listing's ETag is the MD5 unless the object was uploaded in parts ("...-N"); an
-        # SSE-KMS or SSE-C object's is not either, which only a lookup shows: sync then
-        # copies such a blob again (never skips a changed one)
-        etag = blob.__dict__.get("_etag")
-        plain = isinstance(etag, str) and len(etag) == 32 and "-" not in etag
-        return etag if plain else super()._listing_md5(blob)
+        etag = rules.listing_md5(blob.__dict__.get("_etag"))
+        return etag if etag else super()._listing_md5(blob)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         # s3fs hands these to PutObject and CreateMultipartUpload, each taking what it knows
@@ -360,12 +261,9 @@ class S3Driver(Driver):
     def _put(
         self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
     ) -> int:
-        part_size = BLOCK_SIZE
-        if source.path:  # parts must be big enough for the file to fit in 10,000 of them
-            needed = math.ceil(os.path.getsize(source.path) / (MAX_PARTS - 1))
-            part_size = max(BLOCK_SIZE, math.ceil(needed / 2**20) * 2**20)
-        # fewer parts in flight when they are larger: the memory stays the same
-        concurrency = max(1, min(UPLOAD_CONCURRENCY, UPLOAD_CONCURRENCY * BLOCK_SIZE // part_size))
+        part_size, concurrency = s3_transfer.part_plan(
+            source.path, BLOCK_SIZE, UPLOAD_CONCURRENCY, MAX_PARTS
+        )
         bucket, key = path.split("/", 1)
         # create-only: s3fs hands If-None-Match to the operations that take it, PutObject and
         # CompleteMultipartUpload (a refused multipart upload is aborted)
@@ -405,20 +303,7 @@ class S3Driver(Driver):
         self.fs.invalidate_cache(target)
 
     def _write_attributes(self, path: str, settings: BlobSettings) -> None:
-        bucket, key = path.split("/", 1)
-        grants: dict[str, str] = {}
-        if settings.acl is None and self.object_acls:
-            # a copy resets the ACL to private: restate any grant beyond the owner's, atomically
-            grants = rules.grant_params(self._call("get_object_acl", Bucket=bucket, Key=key))
-        self._call(
-            "copy_object",
-            Bucket=bucket,
-            Key=key,
-            CopySource={"Bucket": bucket, "Key": key},
-            MetadataDirective="REPLACE",
-            **rules.object_params(settings),
-            **grants,
-        )
+        s3_copy.write_attributes(self._call, path, settings, self.object_acls)
 
     def _delete(self, path: str) -> None:
         bucket, key = path.split("/", 1)
@@ -435,60 +320,15 @@ class S3Driver(Driver):
         With ``""`` or a prefix as ``blob_name`` the ``key`` field ends in ``${filename}``
         (a ``starts-with`` condition), which S3 replaces with the uploaded file's name.
         """
-        fields, conditions = forms.post_policy(policy.settings, policy.extra, policy.content_length)
-        form: dict[str, Any] = self.s3.meta.client.generate_presigned_post(
-            Bucket=container.name,
-            Key=policy.key,  # "prefix_${filename}": S3 names the blob after the file
-            Fields=fields,
-            Conditions=conditions,
-            ExpiresIn=policy.expires,
-        )
-        return form
+        return urls.upload_form(self.s3.meta.client, container.name, policy)
 
     def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A SigV4 presigned PutObject; the content type and metadata are signed headers."""
-        stored = rules.object_params(policy.settings)
-        params = {"Bucket": container.name, "Key": policy.blob_name, **stored}
-        url: str = self.s3.meta.client.generate_presigned_url(
-            "put_object", Params=params, ExpiresIn=policy.expires, HttpMethod="PUT"
-        )
-        headers = {f"x-amz-meta-{k}": v for k, v in stored["Metadata"].items()}
-        if policy.settings.content_type:
-            headers["Content-Type"] = policy.settings.content_type
-        return {"url": url, "headers": headers}
+        return urls.put_url(self.s3.meta.client, container.name, policy)
 
     def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A SigV4 presigned URL for GET, HEAD, PUT or DELETE (see `forms.url_request`)."""
-        operation, params = forms.url_request(
-            blob.container.name, blob.name, grant.method, grant.content_disposition, grant.extra
-        )
-        url: str = self.s3.meta.client.generate_presigned_url(
-            operation, Params=params, ExpiresIn=grant.expires, HttpMethod=grant.method
-        )
-        return url
-
-
-class _RedactSignature(logging.Filter):
-    """Blanks the request signature that botocore's signer logs at DEBUG level."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith("Signature:"):
-            record.msg, record.args = "Signature: <redacted by cloudstorage>", ()
-        return True
-
-
-def _redact_botocore_signatures() -> None:
-    """Keep signatures (valid for minutes, or days for presigned URLs) out of DEBUG logs."""
-    signer_log = logging.getLogger("botocore.auth")
-    if not any(isinstance(f, _RedactSignature) for f in signer_log.filters):
-        signer_log.addFilter(_RedactSignature())
-
-
-def _opaque_etag(source: Mapping[str, Any]) -> bool:
-    """Whether S3 says the object is encrypted such that its ETag is not its MD5."""
-    return source.get("ServerSideEncryption") == "aws:kms" or bool(
-        source.get("SSECustomerAlgorithm")
-    )
+        return urls.download_url(self.s3.meta.client, blob.container.name, blob.name, grant)
 
 
 class _RegionalS3Driver(S3Driver):

@@ -10,9 +10,13 @@ CompleteMultipartUpload); S3's 412 becomes `AlreadyExistsError` (`_rules.ERROR_T
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["COPY_OBJECT_MAX", "copy"]
+from cloudstorage.base.settings import BlobSettings
+from cloudstorage.drivers.amazon import _rules as rules
+
+__all__ = ["COPY_OBJECT_MAX", "copy", "write_attributes"]
 
 COPY_OBJECT_MAX = 5 * 2**30
 """The largest object one CopyObject copies."""
@@ -57,3 +61,26 @@ def copy(fs: Any, source: str, target: str, size: int | None, create_only: bool)
     except BaseException:
         fs.call_s3("abort_multipart_upload", **target_upload)
         raise
+
+
+def write_attributes(
+    call: Callable[..., Any], path: str, settings: BlobSettings, object_acls: bool
+) -> None:
+    """Restate an object's metadata and headers by copying it onto itself.
+
+    Without ``settings.acl``: a copy resets the ACL to private, so any grant beyond the
+    owner's is restated in the same (atomic) copy where the service has object ACLs.
+    """
+    bucket, key = path.split("/", 1)
+    grants: dict[str, str] = {}
+    if settings.acl is None and object_acls:
+        grants = rules.grant_params(call("get_object_acl", Bucket=bucket, Key=key))
+    call(
+        "copy_object",
+        Bucket=bucket,
+        Key=key,
+        CopySource={"Bucket": bucket, "Key": key},
+        MetadataDirective="REPLACE",
+        **rules.object_params(settings),
+        **grants,
+    )

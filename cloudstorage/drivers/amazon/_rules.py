@@ -198,3 +198,54 @@ def grant_params(acl: Mapping[str, Any]) -> dict[str, str]:
                 by_param.setdefault(param, []).append(f'{name}="{grantee[field]}"')
                 break
     return {param: ", ".join(values) for param, values in by_param.items()}
+
+
+def head_info(path: str, head: Mapping[str, Any]) -> dict[str, Any]:
+    """The fsspec-style entry of the object at ``path`` from its HEAD (or GET) answer."""
+    return {"name": path, "type": "file", "size": head["ContentLength"], "head": head}
+
+
+def blob_fields(info: Mapping[str, Any]) -> dict[str, Any]:
+    """A `Blob`'s fields from a lookup (``info['head']``) or a listing entry."""
+    head = info.get("head")
+    source = head if head is not None else info  # a lookup, or a listing entry
+    etag = str(source.get("ETag") or "").strip('"') or None
+    fields: dict[str, Any] = {
+        "etag": etag,
+        "modified_at": source.get("LastModified") or None,
+        "created_at": None,  # S3 keeps no creation time apart from the last write
+        "acl": None,  # an object's ACL costs a request of its own: not loaded
+    }
+    if head is not None:
+        # A multipart ETag ("<md5 of part md5s>-<parts>") is no checksum of the bytes, nor
+        # is the ETag of an SSE-KMS or SSE-C object; only a lookup shows the encryption, so
+        # a listed blob's checksum waits for one (downloads check what the GET answer
+        # shows, `S3Driver._get`).
+        plain = etag and "-" not in etag and not _opaque_etag(head)
+        fields.update(
+            checksum=etag if plain else None,
+            meta_data={key: decode_value(value) for key, value in head.get("Metadata", {}).items()},
+            content_type=head.get("ContentType"),
+            content_disposition=head.get("ContentDisposition"),
+            cache_control=head.get("CacheControl"),
+            expires_at=head.get("Expires"),
+        )
+    return fields
+
+
+def _opaque_etag(source: Mapping[str, Any]) -> bool:
+    """Whether S3 says the object is encrypted such that its ETag is not its MD5."""
+    return source.get("ServerSideEncryption") == "aws:kms" or bool(
+        source.get("SSECustomerAlgorithm")
+    )
+
+
+def listing_md5(etag: object) -> str | None:
+    """A listed ETag that is the MD5 of the bytes, else None.
+
+    A listing's ETag is the MD5 unless the object was uploaded in parts ("...-N"); an
+    SSE-KMS or SSE-C object's is not either, which only a lookup shows: sync then copies
+    such a blob again (never skips a changed one).
+    """
+    plain = isinstance(etag, str) and len(etag) == 32 and "-" not in etag
+    return etag if plain and isinstance(etag, str) else None

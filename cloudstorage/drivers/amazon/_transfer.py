@@ -22,9 +22,11 @@ import contextlib
 import hashlib
 import io
 import logging
+import math
+import os
 import re
 from collections import deque
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import IO, Any, TypeVar
 
@@ -336,3 +338,39 @@ def download(
         raise
     claimed: str | None = seen[1]
     return claimed
+
+
+def list_infos(
+    call: Callable[..., Any], container: str, prefix: str, page_size: int
+) -> Iterator[Mapping[str, Any]]:
+    """fsspec-style entries of ``container``'s keys under ``prefix``, one page in memory.
+
+    ListObjectsV2 page by page through ``call`` (s3fs's find takes every page first); S3
+    filters by any prefix itself and lists keys in UTF-8 byte order.
+    """
+    params: dict[str, Any] = {"Bucket": container, "Prefix": prefix}
+    while True:
+        page = call("list_objects_v2", MaxKeys=page_size, **params)
+        for item in page.get("Contents", ()):
+            folder = item["Key"].endswith("/")  # a folder marker, as s3fs's mkdir makes
+            yield {
+                **item,
+                "name": f"{container}/{item['Key']}",
+                "type": "directory" if folder else "file",
+                "size": item["Size"],
+            }
+        if not page.get("IsTruncated"):
+            return
+        params["ContinuationToken"] = page["NextContinuationToken"]
+
+
+def part_plan(
+    path: str | None, block_size: int, concurrency: int, max_parts: int
+) -> tuple[int, int]:
+    """Part size and parts in flight for an upload (from ``path``: a file of known size)."""
+    part_size = block_size
+    if path:  # parts must be big enough for the file to fit in 10,000 of them
+        needed = math.ceil(os.path.getsize(path) / (max_parts - 1))
+        part_size = max(block_size, math.ceil(needed / 2**20) * 2**20)
+    # fewer parts in flight when they are larger: the memory stays the same
+    return part_size, max(1, min(concurrency, concurrency * block_size // part_size))

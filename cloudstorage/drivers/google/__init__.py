@@ -23,7 +23,6 @@ the object up first. Listings ask for pages of 5,000 objects, where gcsfs asks f
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -52,20 +51,22 @@ with requires_extra(__name__):
     import aiohttp
     import gcsfs
     import gcsfs.retry
-    from google.auth.exceptions import GoogleAuthError, TransportError
-    from google.oauth2 import service_account
 
+    from cloudstorage.drivers.google import _credentials as _gcs_credentials
+    from cloudstorage.drivers.google import _media as _gcs_media
+    from cloudstorage.drivers.google import _objects as _gcs_objects
     from cloudstorage.drivers.google import _overwrite as _gcs_overwrite
     from cloudstorage.drivers.google import _retry as _gcs_retry
-    from cloudstorage.drivers.google import _transfer as _gcs_transfer
-    from cloudstorage.drivers.google._transfer import md5_hex
+    from cloudstorage.drivers.google._credentials import SCOPE  # noqa: F401  # public name
+    from cloudstorage.drivers.google._errors import ERROR_TABLE
+    from cloudstorage.drivers.google._errors import answer as _answer
+    from cloudstorage.drivers.google._objects import FIXED_KEYS  # noqa: F401  # public name
 
 __all__ = ["GoogleOptions", "GoogleStorageDriver"]
 
 logger = logging.getLogger("cloudstorage")
 
 PUBLIC_ENDPOINT = "https://storage.googleapis.com"
-SCOPE = "https://www.googleapis.com/auth/devstorage.full_control"
 MAX_METADATA_BYTES = 8 * 1024  # custom metadata, keys and values together
 
 # Our canned ACL names -> the JSON API's predefinedAcl values. The XML API (upload forms)
@@ -88,7 +89,6 @@ OBJECT_ACLS = {
 DEFAULT_ACL = "project-private"
 
 LIST_PAGE_SIZE = 5000  # the most GCS returns per page (gcsfs asks for 1,000)
-FIXED_KEYS = {"content_disposition": "contentDisposition", "cache_control": "cacheControl"}
 
 
 class GoogleStorageDriver(Driver):
@@ -126,7 +126,7 @@ class GoogleStorageDriver(Driver):
         super().__init__(
             key=os.path.abspath(os.path.expanduser(key)), secret=secret, region=region, **kwargs
         )
-        self.credentials = _load_credentials(self.key or "")
+        self.credentials = _gcs_credentials.load_credentials(self.key or "")
         self.project = kwargs.get("project") or self.credentials.project_id
         endpoint_url = kwargs.get("endpoint_url")
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
@@ -215,25 +215,13 @@ class GoogleStorageDriver(Driver):
         return checked
 
     def _check_credentials(self) -> None:
-        self.credentials.refresh(_auth_request())  # type: ignore[no-untyped-call]  # google-auth
+        self.credentials.refresh(_gcs_credentials.auth_request())  # type: ignore[no-untyped-call]  # google-auth
         self.fs.ls("", detail=False)
 
     # -- mapping between gcsfs's object resources and blobs ---------------------------
 
     def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
-        # Listings and lookups both return the whole object resource: nothing left to load.
-        return {
-            "checksum": md5_hex(info.get("md5Hash")),
-            "etag": info.get("etag"),
-            "acl": None,
-            "meta_data": dict(info.get("metadata") or {}),
-            "content_type": info.get("contentType"),
-            "content_disposition": info.get("contentDisposition"),
-            "cache_control": info.get("cacheControl"),
-            "created_at": info.get("ctime"),
-            "modified_at": info.get("mtime"),
-            "expires_at": None,
-        }
+        return _gcs_objects.blob_fields(info)
 
     def _blob_info(self, container: str, blob: str) -> dict[str, Any]:
         # One GET; gcsfs's info() also lists the prefix, in parallel, to find folders.
@@ -243,25 +231,13 @@ class GoogleStorageDriver(Driver):
         return info
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
-        # gcsfs's ``open(path, "wb", ...)`` arguments; `_put` sends them itself
-        fixed = {
-            "content_disposition": settings.content_disposition,
-            "cache_control": settings.cache_control,
-        }
-        options: dict[str, Any] = {
-            "metadata": dict(settings.meta_data),
-            "fixed_key_metadata": {k: v for k, v in fixed.items() if v is not None},
-        }
-        if settings.content_type:
-            options["content_type"] = settings.content_type
-        if settings.acl:
-            options["acl"] = OBJECT_ACLS[settings.acl]
-        return options
+        acl = OBJECT_ACLS[settings.acl] if settings.acl else None
+        return _gcs_objects.write_options(settings, acl)
 
     def _put(
         self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
     ) -> int:
-        """Up to one chunk in one multipart POST, more in a resumable upload (`_gcs_transfer`).
+        """Up to one chunk in one multipart POST, more in a resumable upload (`_transfer`).
 
         Either way the settings, metadata and ACL travel with the first request, and the
         MD5 of the bytes sent is checked against the one the service stored. Create-only:
@@ -269,66 +245,30 @@ class GoogleStorageDriver(Driver):
         which gcsfs raises as ``FileExistsError``).
         """
         bucket, key, _ = self.fs.split_path(path)
-        resource: dict[str, Any] = {
-            "name": key,
-            "contentType": options.get("content_type") or "application/octet-stream",
-            **{FIXED_KEYS[name]: value for name, value in options["fixed_key_metadata"].items()},
-        }
-        if options["metadata"]:
-            resource["metadata"] = options["metadata"]
+        resource = _gcs_objects.upload_resource(key, options)
         params = {"name": key, "predefinedAcl": options.get("acl"), **options.get("query", {})}
         if not overwrite:
             params["ifGenerationMatch"] = 0
         stored, sent_md5, size = _gcs_overwrite.upload(self.fs, bucket, resource, params, source)
         self.fs.invalidate_cache(path)
-        got = md5_hex(stored.get("md5Hash"))
-        if got and got != sent_md5:
-            with contextlib.suppress(Exception):  # the error below is the one to report
-                self.fs.call(
-                    "DELETE", "b/{}/o/{}", bucket, key, ifGenerationMatch=stored["generation"]
-                )
-            raise CloudStorageError(
-                f"the service stored MD5 {got} for bytes with MD5 {sent_md5} "
-                "(corrupted in transit): the upload was deleted"
-            )
+        _gcs_objects.check_stored_md5(self.fs, bucket, key, stored, sent_md5)
         return size
 
     def _copy_within(self, blob: Blob, source: str, target: str, overwrite: bool) -> None:
         """Rewrite, repeated with its token until done (one request for most objects)."""
-        bucket, key, _ = self.fs.split_path(source)
-        target_bucket, target_key, _ = self.fs.split_path(target)
-        params: dict[str, Any] = {} if overwrite else {"ifGenerationMatch": 0}
-        while True:
-            answer = self.fs.call(
-                "POST", "b/{}/o/{}/rewriteTo/b/{}/o/{}", bucket, key, target_bucket, target_key,
-                headers={"Content-Type": "application/json"}, json_out=True, **params,
-            )  # fmt: skip
-            if answer.get("done", True):
-                break
-            params["rewriteToken"] = answer["rewriteToken"]
+        _gcs_objects.rewrite(self.fs, source, target, overwrite)
         self.fs.invalidate_cache(target)
 
     def _write_attributes(self, path: str, settings: BlobSettings) -> None:
         """One PATCH; a second only to drop metadata keys the new settings do not keep."""
-        bucket, key, _ = self.fs.split_path(path)
-        body = {
-            "contentType": settings.content_type,
-            "contentDisposition": settings.content_disposition,
-            "cacheControl": settings.cache_control,
-            "metadata": dict(settings.meta_data),
-        }
-        params = {"predefinedAcl": OBJECT_ACLS[settings.acl]} if settings.acl else {}
-        result = self.fs.call("PATCH", "b/{}/o/{}", bucket, key, json=body, json_out=True, **params)
-        stale = set(result.get("metadata") or {}) - set(settings.meta_data)
-        if stale:  # PATCH merges metadata maps: null removes a key
-            drop = {"metadata": dict.fromkeys(stale)}
-            self.fs.call("PATCH", "b/{}/o/{}", bucket, key, json=drop)
+        acl = OBJECT_ACLS[settings.acl] if settings.acl else None
+        _gcs_objects.write_attributes(self.fs, path, settings, acl)
 
     def _get(self, blob: Blob, sink: transfer.Sink) -> None:
         # one streamed GET; the sink checks its bytes against the CRC32C (else MD5) the
         # response reports, a cheaper pass than the MD5 the listing may show
         path = self._path(blob.container.name, blob.name)
-        with _gcs_transfer.MediaReader(self.fs, path) as reader:
+        with _gcs_media.MediaReader(self.fs, path) as reader:
             digest = reader.digest()
             if digest is not None:
                 sink.expect(digest)
@@ -342,28 +282,11 @@ class GoogleStorageDriver(Driver):
         """
         if mode == "rb" and options == {"block_size": 0}:
             path = self._path(blob.container.name, blob.name)
-            return _gcs_transfer.MediaReader(self.fs, path, verify=True)
+            return _gcs_media.MediaReader(self.fs, path, verify=True)
         return super()._open_file(blob, mode, options)
 
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
-        # gcsfs pages by 1,000 whatever it is asked: pages of 5,000 (the most GCS gives) save
-        # four round trips in five; GCS filters by any name prefix itself
-        token = None
-        while True:
-            page = self.fs.call(
-                "GET",
-                "b/{}/o",
-                container,
-                json_out=True,
-                maxResults=LIST_PAGE_SIZE,
-                pageToken=token,
-                prefix=prefix or None,
-            )
-            for item in page.get("items", ()):
-                yield self.fs._process_object(container, item)
-            token = page.get("nextPageToken")
-            if not token:
-                return
+        return _gcs_objects.list_infos(self.fs, container, prefix, LIST_PAGE_SIZE)
 
     # -- containers -------------------------------------------------------------------
 
@@ -447,30 +370,20 @@ class GoogleStorageDriver(Driver):
 
     def _download_url(self, blob: Blob, grant: DownloadGrant) -> str:
         """A V4 signed URL; ``extra`` may carry ``content_type`` and ``version`` (generation)."""
-        return _gcs_signing.download_url(
+        return _gcs_signing.grant_url(
             self.client,
             self.credentials,
             self.public_endpoint,
             blob.container.name,
             blob.name,
-            grant.expires,
-            method=grant.method,
-            content_disposition=grant.content_disposition,
-            content_type=grant.content_type,
-            generation=grant.extra.get("version"),
+            grant,
         )
 
     def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A V4 signed PUT; its headers (content type, ``x-goog-meta-*``) are signed too."""
-        settings = policy.settings
-        headers = {f"x-goog-meta-{k}": v for k, v in settings.meta_data.items()}
-        if settings.content_type:
-            headers["Content-Type"] = settings.content_type
-        url = _gcs_signing.download_url(
-            self.client, self.credentials, self.public_endpoint, container.name,
-            policy.blob_name, policy.expires, method="PUT", headers=headers,
-        )  # fmt: skip
-        return {"url": url, "headers": headers}
+        return _gcs_signing.put_url(
+            self.client, self.credentials, self.public_endpoint, container.name, policy
+        )
 
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A V4 POST policy: ``{'url': bucket URL, 'fields': {...}}`` for a multipart form.
@@ -478,70 +391,6 @@ class GoogleStorageDriver(Driver):
         Every field is an exact-match condition of the policy; ``content_length`` adds a
         ``content-length-range``.
         """
-        return _gcs_signing.upload_form(
-            self.client,
-            self.credentials,
-            self.public_endpoint,
-            container.name,
-            policy.key,  # "prefix_${filename}": GCS names the blob after the uploaded file
-            policy.expires,
-            _gcs_signing.form_fields(policy.settings, policy.extra),
-            policy.content_length,
+        return _gcs_signing.policy_form(
+            self.client, self.credentials, self.public_endpoint, container.name, policy
         )
-
-
-ERROR_TABLE: dict[int | str, errors.Rule] = {
-    404: errors.NOT_FOUND,
-    401: errors.REFUSED,
-    403: errors.REFUSED,
-    409: errors.EXISTS,  # a bucket created twice
-    "409 not empty": errors.NOT_EMPTY,  # GCS's answer to deleting a bucket that holds objects
-    412: errors.EXISTS,  # ifGenerationMatch=0 met an object (create-only)
-    "login refused": errors.REFUSED,
-    "login failed": errors.Rule(CloudStorageError, "{target}: the login failed"),
-}
-"""What GCS answered (`_answer`: the HTTP status, or how the login ended) → our exception;
-any other status is `errors.FAILED`."""
-
-
-def _answer(exc: BaseException) -> int | str | None:
-    """The key of `ERROR_TABLE` for ``exc``; None for an error that is not GCS's answer.
-
-    gcsfs raises some statuses as builtins (404 ``FileNotFoundError``, 412
-    ``FileExistsError``, 403 an ``OSError("Forbidden: ...")``) and the rest as ``HttpError``.
-    A token request that could not be sent or failed on the server's side (google-auth's
-    ``TransportError``, or an error it marks ``retryable``) did not refuse the key.
-    """
-    if isinstance(exc, gcsfs.retry.HttpError):
-        return int(exc.code) if exc.code else None
-    if isinstance(exc, FileNotFoundError):
-        return 404
-    if isinstance(exc, FileExistsError):
-        return 412
-    if isinstance(exc, OSError) and str(exc).startswith("Forbidden"):
-        return 403
-    if isinstance(exc, TransportError) or getattr(exc, "retryable", False):
-        return "login failed"
-    return "login refused" if isinstance(exc, GoogleAuthError) else None
-
-
-def _load_credentials(path: str) -> service_account.Credentials:
-    try:
-        credentials: service_account.Credentials = (
-            service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
-                path, scopes=[SCOPE]
-            )
-        )
-    except FileNotFoundError as exc:
-        raise CredentialsError(f"service-account file {path!r} does not exist") from exc
-    except (OSError, ValueError, KeyError, GoogleAuthError) as exc:
-        raise CredentialsError(
-            f"{path!r} is not a usable service-account JSON file ({exc})"
-        ) from exc
-    return credentials
-
-
-def _auth_request() -> Any:
-    from google.auth.transport.requests import Request  # noqa: PLC0415  # only to validate
-
-    return Request()

@@ -6,12 +6,20 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from cloudstorage.base.settings import BlobSettings
+from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 
 MAX_SIGNED_LIFETIME = 7 * 24 * 3600
 """V4 signatures last at most seven days."""
 
-__all__ = ["MAX_SIGNED_LIFETIME", "download_url", "form_fields", "upload_form"]
+__all__ = [
+    "MAX_SIGNED_LIFETIME",
+    "download_url",
+    "form_fields",
+    "grant_url",
+    "policy_form",
+    "put_url",
+    "upload_form",
+]
 
 
 def download_url(
@@ -94,3 +102,52 @@ def form_fields(settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, s
     }
     fields.update({key: str(value) for key, value in optional.items() if value is not None})
     return fields
+
+
+def grant_url(
+    client: Any, credentials: Any, endpoint: str, bucket: str, blob: str, grant: DownloadGrant
+) -> str:
+    """`download_url` for ``grant``; its ``extra`` may carry ``version`` (a generation)."""
+    return download_url(
+        client,
+        credentials,
+        endpoint,
+        bucket,
+        blob,
+        grant.expires,
+        method=grant.method,
+        content_disposition=grant.content_disposition,
+        content_type=grant.content_type,
+        generation=grant.extra.get("version"),
+    )
+
+
+def put_url(
+    client: Any, credentials: Any, endpoint: str, bucket: str, policy: UploadPolicy
+) -> dict[str, Any]:
+    """A V4 signed PUT and the headers it signs (content type, ``x-goog-meta-*``)."""
+    settings = policy.settings
+    headers = {f"x-goog-meta-{k}": v for k, v in settings.meta_data.items()}
+    if settings.content_type:
+        headers["Content-Type"] = settings.content_type
+    url = download_url(
+        client, credentials, endpoint, bucket, policy.blob_name, policy.expires,
+        method="PUT", headers=headers,
+    )  # fmt: skip
+    return {"url": url, "headers": headers}
+
+
+def policy_form(
+    client: Any, credentials: Any, endpoint: str, bucket: str, policy: UploadPolicy
+) -> dict[str, Any]:
+    """`upload_form` for ``policy``: every field an exact-match condition."""
+    return upload_form(
+        client,
+        credentials,
+        endpoint,
+        bucket,
+        policy.key,  # "prefix_${filename}": GCS names the blob after the uploaded file
+        policy.expires,
+        form_fields(policy.settings, policy.extra),
+        policy.content_length,
+    )

@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 from typing_extensions import Unpack
 
 from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.settings import (
-    FILENAME,
     BlobSettings,
     DownloadGrant,
     UploadPolicy,
@@ -48,17 +44,14 @@ with requires_extra(__name__):
         HttpResponseError,
     )
     from azure.storage.blob import (
-        BlobProperties,
-        BlobSasPermissions,
         BlobServiceClient,
         ContainerProperties,
-        ContainerSasPermissions,
         ContentSettings,
         PublicAccess,
-        generate_blob_sas,
-        generate_container_sas,
     )
 
+    from cloudstorage.drivers.microsoft import _properties as azure_properties
+    from cloudstorage.drivers.microsoft import _sas as azure_sas
     from cloudstorage.drivers.microsoft import _transfer as azure_transfer
     from cloudstorage.drivers.microsoft._errors import translate
     from cloudstorage.drivers.microsoft._retry import BudgetRetry
@@ -75,26 +68,8 @@ _PUBLIC_ACCESS: dict[str, str | None] = {
 _ACL_OF_ACCESS = {access: acl for acl, access in _PUBLIC_ACCESS.items()}
 _CONTAINER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}")
 _SPECIAL_CONTAINERS = frozenset({"$root", "$web", "$logs"})
-_SAS_PERMISSIONS = {
-    "GET": BlobSasPermissions(read=True),
-    "HEAD": BlobSasPermissions(read=True),
-    "PUT": BlobSasPermissions(create=True, write=True),
-    "DELETE": BlobSasPermissions(delete=True),
-}
-_INFO_PROPERTIES = (
-    "metadata", "creation_time", "last_modified", "content_settings", "etag", "deleted",
-    "deleted_time", "remaining_retention_days", "archive_status", "last_accessed_on", "tags",
-    "tag_count",
-)  # fmt: skip
-"""`BlobProperties` an adlfs ``info`` dict carries (adlfs's ``FORWARDED_BLOB_PROPERTIES``)."""
 LIST_PAGE_SIZE = 5000
 """Blobs per List Blobs page (the most Azure gives; adlfs's find takes every page first)."""
-_FOLDER_MARKERS = (("is_directory", "true"), ("hdi_isfolder", "true"), ("Hdi_isfolder", "true"))
-"""Metadata that makes a blob a folder for adlfs (and so not a blob for this driver)."""
-_MAX_SINGLE_PUT = 5000 * 1024 * 1024
-"""The largest body one Put Blob (what an upload URL allows) takes."""
-_COPY_POLL = 0.5
-"""Seconds between looks at a pending copy's status."""
 
 
 class AzureStorageDriver(Driver):
@@ -269,24 +244,7 @@ class AzureStorageDriver(Driver):
     # -- blobs: mapping between adlfs info and blobs --------------------------------------
 
     def _blob_fields(self, info: Mapping[str, Any]) -> dict[str, Any]:
-        fields: dict[str, Any] = {
-            "etag": info.get("etag"),
-            "acl": None,
-            "expires_at": None,
-            "created_at": info.get("creation_time"),
-            "modified_at": info.get("last_modified"),
-        }
-        if "metadata" in info:
-            fields["meta_data"] = decode_metadata(info["metadata"])
-        settings = info.get("content_settings")
-        if settings is not None:  # listings carry it too: no request per listed blob
-            fields.update(
-                content_type=settings.get("content_type") or None,
-                content_disposition=settings.get("content_disposition") or None,
-                cache_control=settings.get("cache_control") or None,
-                checksum=_md5_hex(settings.get("content_md5"), info["name"]),
-            )
-        return fields
+        return azure_properties.blob_fields(info)
 
     def _blob_info(self, container: str, blob: str) -> dict[str, Any]:
         """One Get Blob Properties on `service`, with the driver's retry options, as an adlfs
@@ -294,7 +252,7 @@ class AzureStorageDriver(Driver):
         client = self.service.get_blob_client(container, blob)
         with self._errors(container, blob):
             properties = client.get_blob_properties()
-        return _file_info(container, blob, properties)
+        return azure_properties.file_info(container, blob, properties)
 
     def _blob_lookup(self, container: str, blob: str) -> tuple[dict[str, Any], bytes | None]:
         """One ranged Get Blob: its headers carry every property (Content-MD5 the stored
@@ -311,7 +269,7 @@ class AzureStorageDriver(Driver):
             return self._blob_info(container, blob), b""  # an empty blob has no byte 0
         properties = downloader.properties
         properties.size = int(str(properties.content_range).rpartition("/")[2])
-        return _file_info(container, blob, properties), body
+        return azure_properties.file_info(container, blob, properties), body
 
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
         # List Blobs page by page on `service`; Azure filters by any prefix itself
@@ -321,7 +279,7 @@ class AzureStorageDriver(Driver):
         ).by_page()
         for page in pages:
             for properties in page:
-                yield _info_from_properties(container, properties)
+                yield azure_properties.info_from_properties(container, properties)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         """adlfs ``open(path, "wb", ...)`` options; `_put` sends the same to the SDK."""
@@ -360,13 +318,7 @@ class AzureStorageDriver(Driver):
         client = self.service.get_blob_client(*target.split("/", 1))
         source_url = self.service.get_blob_client(container, name).url
         condition = {} if overwrite else azure_transfer.IF_MISSING
-        answer = client.start_copy_from_url(source_url, **condition)
-        status = answer.get("copy_status")
-        while status == "pending":
-            time.sleep(_COPY_POLL)
-            status = client.get_blob_properties().copy.status
-        if status != "success":
-            raise CloudStorageError(f"Azure's copy of {source} to {target} ended {status!r}")
+        azure_transfer.copy(client, source_url, condition, f"Azure's copy of {source} to {target}")
         self.fs.invalidate_cache(self.fs._parent(target))
 
     def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
@@ -378,14 +330,7 @@ class AzureStorageDriver(Driver):
         """Set HTTP headers (keeping the stored Content-MD5) and metadata: three requests."""
         container, name = path.split("/", 1)
         client = self.service.get_blob_client(container, name)
-        stored = client.get_blob_properties().content_settings
-        options = self._write_options(settings, {})
-        content_settings: ContentSettings = options["content_settings"]
-        content_settings.content_md5 = stored.content_md5
-        content_settings.content_encoding = stored.content_encoding
-        content_settings.content_language = stored.content_language
-        client.set_http_headers(content_settings)
-        client.set_blob_metadata(options["metadata"])
+        azure_properties.write_attributes(client, self._write_options(settings, {}))
         self.fs.invalidate_cache(self.fs._parent(path))
 
     def _get(self, blob: Blob, sink: transfer.Sink) -> None:
@@ -415,17 +360,7 @@ class AzureStorageDriver(Driver):
         ``method`` picks the permission (GET/HEAD read, PUT create+write, DELETE delete);
         ``content_disposition`` and ``extra['content_type']`` override the response headers.
         """
-        permission = _SAS_PERMISSIONS.get(grant.method)
-        if permission is None:
-            raise CloudStorageError(f"method must be one of {sorted(_SAS_PERMISSIONS)}")
-        return self._sas_url(
-            blob.container.name,
-            blob.name,
-            permission,
-            grant.expires,
-            content_disposition=grant.content_disposition,
-            content_type=grant.content_type,
-        )
+        return azure_sas.grant_url(self, blob.container.name, blob.name, grant)
 
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """Azure has no form POST: a write-only SAS URL and the headers of one Put Blob.
@@ -442,103 +377,4 @@ class AzureStorageDriver(Driver):
         or a prefix as ``blob_name`` the URL ends in ``${filename}?<SAS>``: the client puts
         the file's name there; the SAS is the container's (create and write only).
         """
-        if policy.content_length is not None and policy.content_length[0] > _MAX_SINGLE_PUT:
-            raise CloudStorageError("an upload URL takes at most 5000 MiB (one Put Blob)")
-        settings = policy.settings
-        headers = {"x-ms-blob-type": "BlockBlob"}
-        for header, value in (
-            ("x-ms-blob-content-type", settings.content_type),
-            ("x-ms-blob-content-disposition", settings.content_disposition),
-            ("x-ms-blob-cache-control", settings.cache_control),
-        ):
-            if value is not None:
-                headers[header] = value
-        metadata = encode_metadata(dict(settings.meta_data))
-        headers.update({f"x-ms-meta-{name}": value for name, value in metadata.items()})
-        if policy.is_prefix:
-            url = self._prefix_sas_url(container.name, policy.key, policy.expires)
-        else:
-            url = self._sas_url(
-                container.name,
-                policy.blob_name,
-                BlobSasPermissions(create=True, write=True),
-                policy.expires,
-            )
-        return {"url": url, "method": "PUT", "headers": headers, "fields": {}}
-
-    def _prefix_sas_url(self, container: str, key: str, expires: int) -> str:
-        """A create+write container SAS on the URL of ``key``, ``${filename}`` left in it.
-
-        A key SAS cannot be bound to a prefix: it grants writing any blob of the container.
-        """
-        token = generate_container_sas(
-            self.account_name,
-            container,
-            account_key=self.login.signing_key(),
-            permission=ContainerSasPermissions(create=True, write=True),
-            expiry=datetime.now(timezone.utc) + timedelta(seconds=expires),
-            protocol="https" if self.endpoint_url.startswith("https://") else None,
-        )
-        base = self.service.get_container_client(container).url
-        return f"{base}/{quote(key.replace(FILENAME, ''))}{FILENAME}?{token}"
-
-    def _sas_url(
-        self,
-        container: str,
-        blob: str,
-        permission: BlobSasPermissions,
-        expires: int,
-        content_disposition: str | None = None,
-        content_type: str | None = None,
-    ) -> str:
-        expiry = datetime.now(timezone.utc) + timedelta(seconds=expires)
-        token = generate_blob_sas(
-            self.account_name,
-            container,
-            blob,
-            account_key=self.login.signing_key(),
-            permission=permission,
-            expiry=expiry,
-            content_disposition=content_disposition,
-            content_type=content_type,
-            # An https account's URLs refuse plain http; an http endpoint (Azurite) allows it.
-            protocol="https" if self.endpoint_url.startswith("https://") else None,
-        )
-        return f"{self.service.get_blob_client(container, blob).url}?{token}"
-
-
-def _info_from_properties(container: str, properties: BlobProperties) -> dict[str, Any]:
-    """The ``info`` dict adlfs makes of a blob's properties: same keys, names and etag quotes."""
-    info: dict[str, Any] = {
-        key: value for key, value in vars(properties).items() if key in _INFO_PROPERTIES
-    }
-    if info.get("etag") is not None:
-        info["etag"] = '"{}"'.format(str(info["etag"]).strip('"'))
-    metadata = info.get("metadata") or {}
-    folder = any(metadata.get(key) == value for key, value in _FOLDER_MARKERS)
-    info.update(
-        name=f"{container}/{properties.name}",
-        size=None if folder else properties.size,
-        type="directory" if folder else "file",
-    )
-    return info
-
-
-def _file_info(container: str, blob: str, properties: BlobProperties) -> dict[str, Any]:
-    """The ``info`` dict of a looked-up blob; `NotFoundError` if adlfs would call it a folder."""
-    info = _info_from_properties(container, properties)
-    if info["type"] != "file":
-        raise errors.NOT_FOUND(errors.describe(container, blob), "a folder")
-    return info
-
-
-def _md5_hex(content_md5: bytes | bytearray | None, name: str) -> str | None:
-    """Content-MD5 as hex; None, with a warning, when Azure holds none.
-
-    Azure computes it for a blob sent in one Put Blob; a blob committed from blocks has one only
-    if its writer sent it (this driver does; adlfs's ``open("wb")`` and many tools do not).
-    """
-    if not content_md5:
-        logger.warning("blob %r has no Content-MD5: its checksum is None", name)
-        return None
-    return bytes(content_md5).hex()
+        return azure_sas.put_blob_form(self, container.name, policy)

@@ -1,4 +1,4 @@
-"""Azure uploads on the driver's synchronous ``BlobClient``: each request with its Content-MD5.
+"""Azure uploads (each request with its Content-MD5) and copies on a synchronous ``BlobClient``.
 
 `upload` sends a blob up to `CHUNK_SIZE` in one Put Blob, a local file up to
 `_ONE_BLOCK_FILE` as one block sent from disk, anything else as blocks staged concurrently,
@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from typing import IO, Any, cast
@@ -19,12 +20,15 @@ from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, BlobClient
 
 from cloudstorage.base.transfer import CHUNK_SIZE, Source
+from cloudstorage.exceptions import CloudStorageError
 from fs_bridge.file_range import FileRange
 
-__all__ = ["IF_MISSING", "upload"]
+__all__ = ["COPY_POLL", "IF_MISSING", "copy", "upload"]
 
 IF_MISSING: dict[str, Any] = {"match_condition": MatchConditions.IfMissing}
 """SDK keywords of ``If-None-Match: *``: the write happens only where no blob exists."""
+COPY_POLL = 0.5
+"""Seconds between looks at a pending copy's status."""
 _ONE_BLOCK_FILE = 64 * 1024 * 1024
 """A local file up to this size is hashed, then sent from disk as one block (the SDK's own
 single-request limit): two requests and no copy in memory, where 8 MiB blocks cost nine."""
@@ -128,3 +132,18 @@ def _upload_blocks(
     options["content_settings"].content_md5 = bytearray(digest.digest())
     client.commit_block_list(blocks, **options)
     return size
+
+
+def copy(client: BlobClient, source_url: str, condition: dict[str, Any], what: str) -> None:
+    """Copy Blob from ``source_url`` onto ``client``'s blob, polling while Azure says "pending".
+
+    ``condition``: `IF_MISSING` for a create-only copy, else empty; ``what`` names the copy
+    in the `CloudStorageError` of one that did not succeed.
+    """
+    answer = client.start_copy_from_url(source_url, **condition)
+    status = answer.get("copy_status")
+    while status == "pending":
+        time.sleep(COPY_POLL)
+        status = client.get_blob_properties().copy.status
+    if status != "success":
+        raise CloudStorageError(f"{what} ended {status!r}")

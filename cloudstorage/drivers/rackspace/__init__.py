@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import secrets
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -41,13 +39,14 @@ from cloudstorage.drivers.rackspace._options import (
 from cloudstorage.exceptions import (
     CloudStorageError,
 )
-from cloudstorage.helpers import parse_content_disposition
 from cloudstorage.registry import requires_extra
 
 with requires_extra(__name__):
     from keystoneauth1 import exceptions as ks_exceptions
     from openstack import exceptions as os_exceptions
 
+    from cloudstorage.drivers.rackspace import _urls as cdn
+    from cloudstorage.drivers.rackspace._urls import MAX_FORM_FILE_SIZE  # noqa: F401  # public
     from fs_bridge.swift._auth import RACKSPACE_AUTH_URL, RACKSPACE_CDN
     from fs_bridge.swift._headers import CONTAINER_META_PREFIX, check_metadata
 
@@ -57,7 +56,6 @@ logger = logging.getLogger("cloudstorage")
 
 MAX_CONTAINER_NAME_BYTES = 256
 MAX_OBJECT_NAME_BYTES = 1024
-MAX_FORM_FILE_SIZE = 5 * 2**30  # Swift's largest single object
 ERROR_TABLE: dict[int | str, errors.Rule] = {
     404: errors.NOT_FOUND,
     401: errors.REFUSED,
@@ -269,34 +267,11 @@ class SwiftDriver(Driver):
         return self._set_cdn(container, enabled=False)
 
     def _set_cdn(self, container: Container, enabled: bool) -> bool:
-        with self._errors(container.name):
-            cdn = self._cdn_endpoint()
-            if cdn:
-                response = self.fs.conn.session.request(
-                    f"{cdn}/{quote(container.name, safe='')}",
-                    "PUT",
-                    headers={"X-CDN-Enabled": str(enabled)},
-                    raise_exc=True,
-                )
-                return bool(response.status_code < 300)
-            headers = {"X-Container-Read": ".r:*"} if enabled else {"X-Remove-Container-Read": "1"}
-            self.fs._request("POST", container.name, headers=headers)
-        return True
+        return cdn.set_cdn(self, container, enabled)
 
     def container_cdn_url(self, container: Container) -> str:
         """The container's public URL; `CloudStorageError` until its CDN is enabled."""
-        with self._errors(container.name):
-            cdn = self._cdn_endpoint()
-            if cdn:
-                response = self.fs.conn.session.request(
-                    f"{cdn}/{quote(container.name, safe='')}", "HEAD", raise_exc=False
-                )
-                url = response.headers.get("X-Cdn-Ssl-Uri") or response.headers.get("X-Cdn-Uri")
-                if response.status_code < 300 and url:
-                    return str(url)
-            elif ".r:" in (self.fs.info(container.name).get("read_acl") or ""):
-                return f"{self.storage_url}/{quote(container.name, safe='')}"
-        raise CloudStorageError(f"CDN is not enabled for container {container.name!r}")
+        return cdn.container_cdn_url(self, container)
 
     def blob_cdn_url(self, blob: Blob) -> str:
         """The blob's public URL under its container's CDN URL."""
@@ -347,15 +322,8 @@ class SwiftDriver(Driver):
         return self.get_account_temp_url_keys()
 
     def _temp_url_key(self) -> str:
-        if not self._signing_key:
-            first, second = self.get_account_temp_url_keys()
-            key = first or second
-            if not key:
-                key = secrets.token_urlsafe(32)
-                self.set_account_temp_url_keys(temp_url_key=key)
-                logger.info("set a new Temp-URL key on the Swift account")
-            self._signing_key = key
-        return self._signing_key
+        """The account's signing key, set to a new random one where it has none."""
+        return cdn.temp_url_key(self)
 
     # -- signed URLs and forms ----------------------------------------------------------------
 
@@ -364,30 +332,11 @@ class SwiftDriver(Driver):
         ``content_disposition`` becomes ``inline`` or ``attachment; filename=...`` (the blob's
         name when none is given); ``extra['content_type']`` cannot be honoured and is ignored.
         """
-        filename, inline = None, False
-        if grant.content_disposition:
-            kind, params = parse_content_disposition(grant.content_disposition)
-            inline = kind == "inline"
-            filename = params.get("filename") or (None if inline else blob.name.split("/")[-1])
-        if grant.content_type:
-            logger.warning("Swift TempURLs cannot override the response's content type")
-        return signing.temp_url(
-            self.storage_url, blob.container.name, blob.name, self._temp_url_key(),
-            grant.method, int(time.time()) + grant.expires, self.digest,
-            filename=filename, inline=inline,
-        )  # fmt: skip
+        return cdn.download_url(self, blob, grant)
 
     def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A TempURL for ``PUT``; the content type and ``X-Object-Meta-*`` headers to send."""
-        url = signing.temp_url(
-            self.storage_url, container.name, policy.blob_name, self._temp_url_key(),
-            "PUT", int(time.time()) + policy.expires, self.digest,
-        )  # fmt: skip
-        settings = policy.settings
-        headers = check_metadata(dict(settings.meta_data))
-        if settings.content_type:
-            headers["Content-Type"] = settings.content_type
-        return {"url": url, "headers": headers}
+        return cdn.put_url(self, container, policy)
 
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A Swift FormPost: post the fields and a file part to ``url``.
@@ -399,19 +348,7 @@ class SwiftDriver(Driver):
         afterwards with `Blob.patch`. ``extra['success_action_redirect']`` is where the browser
         goes after the upload (with ``?status=...&message=...``).
         """
-        settings = policy.settings
-        if settings.meta_data or settings.content_disposition or settings.cache_control:
-            logger.warning("Swift FormPost stores no metadata, disposition or cache control")
-        length = policy.content_length
-        form = signing.form_post(
-            self.storage_url, container.name, "" if policy.blob_name == "*" else policy.blob_name,
-            self._temp_url_key(), int(time.time()) + policy.expires,
-            max_file_size=length[1] if length else MAX_FORM_FILE_SIZE,
-            redirect=str(policy.extra.get("success_action_redirect") or ""), digest=self.digest,
-        )  # fmt: skip
-        if settings.content_type:
-            form["fields"]["content-type"] = settings.content_type
-        return form
+        return cdn.upload_form(self, container, policy)
 
 
 class CloudFilesDriver(SwiftDriver):

@@ -14,14 +14,11 @@ never read it back).
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import os
-import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Annotated, Any, ClassVar
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 from typing_extensions import Unpack
 
@@ -32,14 +29,15 @@ from cloudstorage.base.settings import DownloadGrant, UploadPolicy
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
-    InvalidSignatureError,
-    SignatureExpiredError,
 )
 from cloudstorage.registry import requires_extra
 from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
 
 with requires_extra(__name__):
     import itsdangerous
+
+    from cloudstorage.drivers.local import _signatures as signatures
+    from cloudstorage.drivers.local._signatures import BadSignatureError
 
 __all__ = ["BadSignatureError", "LocalDriver", "LocalOptions"]
 
@@ -237,19 +235,7 @@ class LocalDriver(Driver):
         Append it to your app's storage route, which calls `validate_signature`; with
         ``base_url`` it is a URL that `cloudstorage.serve` answers.
         """
-        payload = {
-            "container": blob.container.name,
-            "blob_name": blob.name,
-            "method": grant.method,
-            "content_disposition": grant.content_disposition,
-            "content_type": grant.content_type,
-            "max_age": grant.expires,
-            "expires": int(time.time()) + grant.expires,
-        }
-        signature = self._serializer().dumps(payload)
-        if self.base_url:
-            return f"{self.base_url}?{urlencode({'signature': signature})}"
-        return signature
+        return signatures.download_url(self, blob, grant)
 
     def _upload_form(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """Form fields ``blob_name``, ``container``, ``expires`` and a ``signature``.
@@ -257,49 +243,13 @@ class LocalDriver(Driver):
         The signature carries every condition; the receiving route (or `cloudstorage.serve`)
         calls `validate_signature` and passes the payload's settings to `upload_blob`.
         """
-        expires_at = int(time.time()) + policy.expires
-        settings = policy.settings
-        payload = {
-            "container": container.name,
-            "blob_name": policy.blob_name,
-            "acl": settings.acl,
-            "meta_data": dict(settings.meta_data),
-            "content_disposition": settings.content_disposition,
-            "content_length": policy.content_length,
-            "content_type": settings.content_type,
-            "cache_control": settings.cache_control,
-            "max_age": policy.expires,
-            "expires": expires_at,
-            **{key: value for key, value in policy.extra.items() if key.startswith("success_")},
-        }
-        fields = {
-            "blob_name": policy.blob_name,
-            "container": container.name,
-            "expires": expires_at,
-            "signature": self._serializer().dumps(payload),
-        }
-        return {"url": self.base_url or "", "fields": fields}
+        return signatures.upload_form(self, container, policy)
 
     def _put_url(self, container: Container, policy: UploadPolicy) -> dict[str, Any]:
         """A signature granting one ``PUT`` of the blob (``grant: "put"``), as a URL that
         `cloudstorage.serve` answers when ``base_url`` is set, else the bare token for your
         app's route (which calls `validate_signature`)."""
-        settings = policy.settings
-        payload = {
-            "grant": "put",
-            "container": container.name,
-            "blob_name": policy.blob_name,
-            "content_type": settings.content_type,
-            "meta_data": dict(settings.meta_data),
-            "max_age": policy.expires,
-            "expires": int(time.time()) + policy.expires,
-        }
-        signature = self._serializer().dumps(payload)
-        url = (
-            f"{self.base_url}?{urlencode({'signature': signature})}" if self.base_url else signature
-        )
-        headers = {"Content-Type": settings.content_type} if settings.content_type else {}
-        return {"url": url, "headers": headers}
+        return signatures.put_url(self, container, policy)
 
     def validate_signature(self, signature: str) -> dict[str, Any]:
         """The payload of a signature made by this driver's secret and salt.
@@ -325,53 +275,11 @@ class LocalDriver(Driver):
                 (also itsdangerous's ``BadSignature``).
             CloudStorageError: the driver has no secret.
         """
-        if "?" in signature:
-            signature = parse_qs(urlsplit(signature).query).get("signature", [""])[0]
-        serializer = self._serializer()
-        try:
-            payload = serializer.loads(signature)
-        except itsdangerous.BadSignature as exc:
-            raise BadSignatureError(
-                "invalid signature: it was altered, or signed with another secret or salt"
-            ) from exc
-        if not isinstance(payload, dict):
-            raise BadSignatureError("invalid signature: the payload is not one of ours")
-        max_age = payload.get("max_age")
-        if isinstance(max_age, bool) or not isinstance(max_age, int):
-            raise BadSignatureError("invalid signature: the payload is not one of ours")
-        try:  # the signing time itsdangerous keeps in the token, as 0.10 checked it
-            serializer.loads(signature, max_age=max_age)
-        except itsdangerous.SignatureExpired as exc:
-            raise SignatureExpiredError(
-                f"signature for {payload.get('container')}/{payload.get('blob_name')} "
-                f"expired {max_age} s after it was made"
-            ) from exc
-        return payload
+        return signatures.validate(self._serializer(), signature)
 
     def _serializer(self) -> itsdangerous.URLSafeTimedSerializer:
-        # Exactly cloudstorage 0.10's serializer, so its links and ours validate both ways.
-        if not self.secret:
-            raise CloudStorageError(
-                "LocalDriver needs a secret to sign URLs and upload forms: "
-                "LocalDriver(key=..., secret=...)"
-            )
-        return itsdangerous.URLSafeTimedSerializer(
-            secret_key=self.secret,
-            salt=self.salt,
-            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
-        )
-
-
-class BadSignatureError(InvalidSignatureError, itsdangerous.BadSignature):
-    """A local signature that was altered or made with another secret or salt.
-
-    Both ours (`InvalidSignatureError`, a `CloudStorageError`) and itsdangerous's
-    ``BadSignature``, which is what cloudstorage 0.10 let through to its callers.
-    """
-
-    def __init__(self, message: str) -> None:
-        InvalidSignatureError.__init__(self, message)
-        self.payload = None
+        """Exactly cloudstorage 0.10's serializer, so its links and ours validate both ways."""
+        return signatures.serializer(self.secret, self.salt)
 
 
 def _etag(info: Mapping[str, Any]) -> str:
