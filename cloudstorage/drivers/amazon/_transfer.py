@@ -31,6 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import IO, Any, TypeVar
 
 from s3fs.core import S3_RETRYABLE_ERRORS  # a cut body (private, as is fs._call_s3)
+from s3fs.utils import ParamKwargsHelper
 
 from cloudstorage.base.retry import RetryOptions
 from cloudstorage.base.transfer import Source
@@ -183,7 +184,7 @@ def _put_single(fs: Any, data: bytes, target: dict[str, Any], client: Any = None
             del data
             _submit(fs, put).result()
         else:
-            params = _params(fs, "put_object", **target)
+            params = _params(fs, client, "put_object", **target)
             params["ContentMD5"] = base64.b64encode(md5).decode()
             _checked(client.put_object(Body=data, **params), md5, params)
     except CloudStorageError:
@@ -249,7 +250,9 @@ def lookup(
     """
     if client is not None:
         answer = client.get_object(
-            **_params(fs, "get_object", Bucket=bucket, Key=key, Range=f"bytes=0-{length - 1}")
+            **_params(
+                fs, client, "get_object", Bucket=bucket, Key=key, Range=f"bytes=0-{length - 1}"
+            )
         )
         body = answer.pop("Body")
         try:
@@ -282,12 +285,14 @@ def _whole_length(answer: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _params(fs: Any, method: str, **params: Any) -> dict[str, Any]:
-    """The parameters s3fs's ``_call_s3`` would send: its defaults, filtered to the method's."""
+def _params(fs: Any, client: Any, method: str, **params: Any) -> dict[str, Any]:
+    """The parameters s3fs's ``_call_s3`` would send: its defaults, filtered to the method's
+    (by ``client``'s model: s3fs's own filter exists only once its client is made, and a
+    fresh driver, e.g. on a dask worker, may send a small PUT first)."""
     merged = {**fs.s3_additional_kwargs, **fs.req_kw, **params}
     if "RequestPayer" in merged and merged["RequestPayer"] is None:
         merged.pop("RequestPayer")
-    filtered: dict[str, Any] = fs._kwargs_helper.filter_dict(method, merged)
+    filtered: dict[str, Any] = ParamKwargsHelper(client).filter_dict(method, merged)
     return filtered
 
 
