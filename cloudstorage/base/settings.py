@@ -151,3 +151,14 @@ def check_prefix(prefix: str | None) -> str:
     if not isinstance(prefix, str) or "\x00" in prefix:
         raise CloudStorageError(f"prefix must be a string without NUL, not {prefix!r}")
     return prefix
+
+
+def settings_fields(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The `Blob` fields an ``info`` dict of `fs_bridge`'s filesystems carries with its
+    ``metadata`` (a full lookup, not a listing entry): metadata, type, disposition, cache."""
+    return {
+        "meta_data": info["metadata"],
+        "content_type": info.get("content_type"),
+        "content_disposition": info.get("content_disposition"),
+        "cache_control": info.get("cache_control"),
+    }

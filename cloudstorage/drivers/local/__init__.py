@@ -25,7 +25,7 @@ from typing_extensions import Unpack
 from cloudstorage.base import Blob, Container, Driver, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.options import Default, DriverOptions
-from cloudstorage.base.settings import DownloadGrant, UploadPolicy
+from cloudstorage.base.settings import DownloadGrant, UploadPolicy, settings_fields
 from cloudstorage.exceptions import (
     CloudStorageError,
     CredentialsError,
@@ -143,12 +143,7 @@ class LocalDriver(Driver):
             "modified_at": datetime.fromtimestamp(info["mtime"], _UTC),
         }
         if "metadata" in info:  # a full info(); a listing entry carries the stat alone
-            fields.update(
-                meta_data=info["metadata"],
-                content_type=info.get("content_type"),
-                content_disposition=info.get("content_disposition"),
-                cache_control=info.get("cache_control"),
-            )
+            fields.update(settings_fields(info))
         return fields
 
     def _blob_from_info(

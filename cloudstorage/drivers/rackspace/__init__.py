@@ -29,7 +29,7 @@ from typing_extensions import Unpack
 
 from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.options import option_names
-from cloudstorage.base.settings import DownloadGrant, UploadPolicy
+from cloudstorage.base.settings import DownloadGrant, UploadPolicy, settings_fields
 from cloudstorage.drivers.rackspace import _signing as signing
 from cloudstorage.drivers.rackspace._options import (
     CloudFilesOptions,
@@ -195,12 +195,7 @@ class SwiftDriver(Driver):
         if info.get("content_type"):  # listings carry it too
             fields["content_type"] = info["content_type"]
         if "metadata" in info:  # a HEAD; a listing entry lacks these
-            fields.update(
-                meta_data=info["metadata"],
-                content_type=info.get("content_type"),
-                content_disposition=info.get("content_disposition"),
-                cache_control=info.get("cache_control"),
-            )
+            fields.update(settings_fields(info))
         return fields
 
     def _blob_lookup(self, container: str, blob: str) -> tuple[dict[str, Any], bytes | None]:
