@@ -669,15 +669,17 @@ def test_missing_container_and_blob_are_not_found(driver):
 
 
 @pytest.mark.slow
-def test_transfer_memory_stays_flat_as_blobs_grow(rig, tmp_path):
-    """benchmarks.swift_memory on its own Swift: growth is one segment, whatever the size."""
+def test_transfer_memory_stays_flat_as_blobs_grow(rig, swift_server, tmp_path):
+    """benchmarks.swift_memory on the session's Swift: growth is one segment, whatever the size."""
     if rig.name != "swift":
         pytest.skip("cloudfiles streams through the same filesystem: measured once, on swift")
 
     def probe(size_mib: int) -> dict[str, float]:
         result = subprocess.run(
             [sys.executable, "-m", "benchmarks.swift_memory", "--driver", rig.name,
-             "--size-mib", str(size_mib), "--workdir", str(tmp_path)],
+             "--size-mib", str(size_mib), "--workdir", str(tmp_path),
+             "--auth-url", swift_server.auth_url, "--user", swift_server.user,
+             "--key", swift_server.key],
             cwd=REPO, capture_output=True, text=True, check=True, timeout=300,
         )  # fmt: skip
         return json.loads(result.stdout)

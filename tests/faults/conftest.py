@@ -35,8 +35,8 @@ CLOUD_RIGS = tuple(
     name for name in (*S3_FAMILY, "gcs", "azure", *SWIFT_FAMILY) if name in RIG_NAMES
 )
 FAST_RETRIES = {"retries": 3, "retry_backoff": 0.05}
-"""Azure's and GCS's retries, the waits scaled down for tests (S3's are botocore's own: the
-`cloud` fixture shortens them)."""
+"""The S3 family's, Azure's and GCS's retries, the waits scaled down for tests (the default
+budget's attempts and waits are `test_retry_budget`'s and `benchmarks.retry_budget`'s)."""
 SWIFT_OPTIONS = {"retries": 3, "retry_backoff": 0.05, "segment_size": 8 * 2**20}
 """Swift's retries (4, from 0.5 s) scaled down; segments of 8 MiB, so that a 9 MiB blob is a
 large object (two segments and a manifest) as it is multipart on the other services."""
@@ -105,7 +105,7 @@ def upload_path(name: str, container: str, blob: str) -> str:
 
 def _proxied(rig: Rig, proxy_url: str, servers: ServerPool, stops: list[Any]) -> Driver:
     name = rig.name
-    options = SWIFT_OPTIONS if name in SWIFT_FAMILY else {} if name in S3_FAMILY else FAST_RETRIES
+    options = SWIFT_OPTIONS if name in SWIFT_FAMILY else FAST_RETRIES
     return proxied_driver(rig, proxy_url, servers, stops, **options)
 
 
