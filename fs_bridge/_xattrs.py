@@ -25,6 +25,7 @@ _HEADER_ATTRIBUTES = {
     "content_disposition": CONTENT_DISPOSITION,
     "cache_control": CACHE_CONTROL,
 }
+_HEADER_OPTIONS = {xattr_name: option for option, xattr_name in _HEADER_ATTRIBUTES.items()}
 WRITE_OPTIONS = frozenset({*_HEADER_ATTRIBUTES, "metadata"})
 """The keyword arguments ``open(path, "wb", ...)`` accepts to set a blob's attributes."""
 
@@ -36,6 +37,7 @@ class BlobAttributes(TypedDict, total=False):
     content_disposition: str | None
     cache_control: str | None
     metadata: dict[str, str]
+    md5: str
 
 
 def encode(attributes: Mapping[str, object]) -> dict[str, bytes]:
@@ -58,19 +60,29 @@ def encode(attributes: Mapping[str, object]) -> dict[str, bytes]:
     return encoded
 
 
-def read(path_or_fd: str | int) -> BlobAttributes:
-    """Read a blob's attributes; values that are not UTF-8 are decoded with replacement."""
+def read(path_or_fd: str | int, mtime_ns: int | None = None) -> BlobAttributes:
+    """Read a blob's attributes; values that are not UTF-8 are decoded with replacement.
+
+    Given the file's ``mtime_ns``, the MD5 cached for that version comes too (``md5``).
+    """
     attributes: BlobAttributes = {"metadata": {}}
     for name in os.listxattr(path_or_fd):
         if not name.startswith("user."):
             continue
+        if name == MD5 and mtime_ns is None:
+            continue  # not asked for: spare its read
         value = _get(path_or_fd, name)
         if value is None:
             continue
         if name.startswith(METADATA_PREFIX):
             attributes["metadata"][name[len(METADATA_PREFIX) :]] = value
-        for option, xattr_name in _HEADER_ATTRIBUTES.items():
-            if name == xattr_name:
+        elif name == MD5:
+            stamp, _, digest = value.partition(":")
+            if stamp == str(mtime_ns):
+                attributes["md5"] = digest
+        else:
+            option = _HEADER_OPTIONS.get(name)
+            if option is not None:
                 attributes[option] = value  # type: ignore[literal-required]  # keys of _HEADER_ATTRIBUTES
     return attributes
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import errno
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from types import TracebackType
+from typing import Protocol, TypeVar
 
 from cloudstorage.exceptions import (
     AlreadyExistsError,
@@ -34,6 +35,7 @@ __all__ = [
     "REFUSED",
     "UNREACHABLE",
     "Rule",
+    "Translating",
     "TypeTable",
     "builtin_rule",
     "by_type",
@@ -123,3 +125,33 @@ def describe(container: str | None, blob: str | None = None) -> str:
     if container is not None:
         return f"container {container!r}"
     return "the store"
+
+
+class _Translator(Protocol):
+    def _translate_error(self, exc: Exception, target: str) -> CloudStorageError | None: ...
+
+
+class Translating:
+    """``with Translating(driver, container, blob):`` raises what the backend raised as a
+    `cloudstorage.exceptions` type (``driver._translate_error``), its cause kept; ours and
+    errors no rule knows pass unchanged. `Driver._errors` makes one."""
+
+    __slots__ = ("blob", "container", "driver")
+
+    def __init__(self, driver: _Translator, container: str | None, blob: str | None) -> None:
+        self.driver, self.container, self.blob = driver, container, blob
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not isinstance(exc, Exception) or isinstance(exc, CloudStorageError):
+            return  # none, ours already, or not an error (KeyboardInterrupt): goes on as is
+        translated = self.driver._translate_error(exc, describe(self.container, self.blob))
+        if translated is not None:
+            raise translated from exc

@@ -6,6 +6,10 @@ whole blob they are kept on the `Blob`, and the `download` that usually follows 
 checked against the blob's MD5 as any download is, without another request. They are dropped
 once used; a larger blob keeps nothing and downloads as before. So a kept body never holds
 more than `HEAD_BYTES`, and only on a blob from `get_blob`.
+
+The local store keeps a small blob's bytes read from the descriptor its lookup opened, and
+serves them only while the file at the blob's path is still that version (`LocalDriver`'s
+``_kept_body``): there a blob changed in between is read again.
 """
 
 from __future__ import annotations

@@ -308,17 +308,22 @@ class Sink:
         self.expect_md5(expected_md5)
 
     @classmethod
-    @contextmanager
     def open(
         cls, destination: str | os.PathLike[str] | IO[bytes], target: str, expected_md5: str | None
-    ) -> Iterator[Sink]:
-        """A sink for ``destination``; for a path, an exception discards the temporary file
-        and leaves the path untouched. A bad path raises here (the caller's ``OSError``)."""
+    ) -> contextlib.AbstractContextManager[Sink]:
+        """A sink for ``destination`` (a context manager); for a path, an exception discards
+        the temporary file and leaves the path untouched. A bad path raises on entry (the
+        caller's ``OSError``)."""
         if isinstance(destination, (str, os.PathLike)):
-            with local_target(os.fspath(destination)) as local:
-                yield cls(local, target, expected_md5)
-        else:
-            yield cls(destination, target, expected_md5)
+            return cls._to_path(os.fspath(destination), target, expected_md5)
+        # a stream has nothing to clean up: no generator around it (a 4 KiB download is short)
+        return contextlib.nullcontext(cls(destination, target, expected_md5))
+
+    @classmethod
+    @contextmanager
+    def _to_path(cls, destination: str, target: str, expected_md5: str | None) -> Iterator[Sink]:
+        with local_target(destination) as local:
+            yield cls(local, target, expected_md5)
 
     @property
     def expected_md5(self) -> str | None:

@@ -104,10 +104,10 @@ class XattrLocalFileSystem(Listing, Removal):
         if "content_type" not in attributes:  # fsspec's callers say nothing: the name does
             attributes["content_type"] = mimetypes.guess_type(name)[0]
         encoded = _xattrs.encode(attributes)
-        self.real_path(path)
+        self.real_path(path)  # the name checked once, for the folder's open too
         if not folder:
             raise IsADirectoryError(errno.EISDIR, "a container is not a blob", path)
-        dir_fd = self._folder_fd(folder)
+        dir_fd = self._folder_fd(folder, named=True)
         try:
             existing = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
         except FileNotFoundError:

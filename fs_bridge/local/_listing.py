@@ -183,15 +183,61 @@ class Listing(LocalStore):
 
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
         """Stat plus, for a file, its attributes (``content_type``, ``metadata``, ...)."""
-        path = self._strip_protocol(path)
-        fd = self._open_checked(path, READ)
+        return self.lookup(self._strip_protocol(path))[0]
+
+    def lookup(
+        self, path: str, head_bytes: int = 0, named: bool = False
+    ) -> tuple[dict[str, Any], bytes | None]:
+        """`info`, plus the whole bytes of a file of at most ``head_bytes``: one open serves
+        the stat, the attributes and the read (what ``get_blob(name).download()`` needs).
+
+        The info of a file carries ``md5`` where the hash cached for this version is there.
+        ``named``: the name rules were checked by the caller (containment is checked here).
+
+        Args:
+            path: ``container/blob`` (without ``xlocal://``).
+            head_bytes: read a regular file this small whole (0: never read).
+            named: the caller has checked the name already (`check_path`).
+
+        Returns:
+            The info, and the file's bytes (None: larger, not a regular file, or it changed
+            size while read).
+
+        Raises:
+            FileNotFoundError: there is no such file or folder.
+            InvalidNameError: the name is not one the store holds.
+        """
+        fd = self._open_checked(path, READ, named)
         try:
-            entry = _stat_entry(path, os.fstat(fd))
-            if entry["type"] == "file":
-                entry.update(_xattrs.read(fd))
+            stat_result = os.fstat(fd)
+            entry = _stat_entry(path, stat_result)
+            if entry["type"] != "file":
+                return entry, None
+            entry.update(_xattrs.read(fd, stat_result.st_mtime_ns))
+            size = stat_result.st_size
+            if size > head_bytes or not stat.S_ISREG(stat_result.st_mode):
+                return entry, None
+            body = os.read(fd, size + 1) if size else b""
         finally:
             os.close(fd)
-        return entry
+        return entry, body if len(body) == size else None
+
+    def stat_entry(self, path: str) -> dict[str, Any] | None:
+        """A stat of the file ``path`` names now, as a listing entry; None if there is none.
+
+        For telling whether a blob is still the version a `lookup` read (its inode, size and
+        modification time), never for reading it: no name check and no containment check,
+        since nothing is opened. The store path is taken as it is (without ``xlocal://``).
+        """
+        root_fd = self._root_fd
+        try:
+            if root_fd is not None:
+                stat_result = os.stat(path, dir_fd=root_fd)
+            else:
+                stat_result = os.stat(self._prefix + path)
+        except (OSError, ValueError):  # gone, not a path (a NUL), a folder in the way
+            return None
+        return _stat_entry(path, stat_result)
 
 
 def _sweep(fd: int, entry: os.DirEntry[str]) -> None:

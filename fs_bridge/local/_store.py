@@ -90,7 +90,7 @@ class LocalStore(AbstractFileSystem):  # type: ignore[misc]  # fsspec is untyped
         check_path(path)
         return self._prefix + path
 
-    def _open_checked(self, path: str, flags: int) -> int:
+    def _open_checked(self, path: str, flags: int, named: bool = False) -> int:
         """Open a store path and return the descriptor, once checked to lie inside root.
 
         Linux 5.6+ resolves the path in the kernel, refusing any step out of root
@@ -99,8 +99,12 @@ class LocalStore(AbstractFileSystem):  # type: ignore[misc]  # fsspec is untyped
         openat2, a symlink as the last segment is resolved and checked before it is opened,
         and every descriptor's real path is checked after: through a symlinked folder a file
         may then be opened, never read or written.
+
+        ``named``: the caller has checked the name rules already (`check_path`), so they are
+        not checked twice in one operation. Containment does not depend on them: it is
+        checked here either way.
         """
-        real = self.real_path(path)
+        real = (self._prefix + path if path else self.root) if named else self.real_path(path)
         root_fd = self._root_fd
         if self._beneath and root_fd is not None:
             try:
@@ -108,7 +112,7 @@ class LocalStore(AbstractFileSystem):  # type: ignore[misc]  # fsspec is untyped
             except FileNotFoundError:
                 if not self._reopen_root(root_fd):
                     raise
-                return self._open_checked(path, flags)  # once more, in the new root folder
+                return self._open_checked(path, flags, named)  # once more, in the new root
             except OSError as exc:
                 if exc.errno in NO_OPENAT2:  # a seccomp filter: the fd stays open for __del__
                     self._beneath = False
@@ -156,15 +160,16 @@ class LocalStore(AbstractFileSystem):  # type: ignore[misc]  # fsspec is untyped
         if where != self.root and not where.startswith(self._prefix):
             raise InvalidNameError(f"path {path!r} resolves outside the store root")
 
-    def _folder_fd(self, folder: str) -> int:
-        """Open a checked folder, creating the missing sub-folders below its container."""
+    def _folder_fd(self, folder: str, named: bool = False) -> int:
+        """Open a checked folder, creating the missing sub-folders below its container
+        (``named``: the caller has checked the name, as in `_open_checked`)."""
         try:
-            return self._open_checked(folder, DIR)
+            return self._open_checked(folder, DIR, named)
         except FileNotFoundError:
             if "/" not in folder:
                 raise FileNotFoundError(errno.ENOENT, "container does not exist", folder) from None
         parent, _, name = folder.rpartition("/")
-        parent_fd = self._folder_fd(parent)
+        parent_fd = self._folder_fd(parent, named)
         try:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(name, dir_fd=parent_fd)

@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar
 
 from typing_extensions import Unpack
 
-from cloudstorage.base import Blob, Container, Driver, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.options import Default, DriverOptions
 from cloudstorage.base.settings import DownloadGrant, UploadPolicy, settings_fields
@@ -144,6 +144,8 @@ class LocalDriver(Driver):
         }
         if "metadata" in info:  # a full info(); a listing entry carries the stat alone
             fields.update(settings_fields(info))
+        if "md5" in info:  # the hash cached for this version
+            fields["checksum"] = info["md5"]
         return fields
 
     def _blob_from_info(
@@ -156,7 +158,7 @@ class LocalDriver(Driver):
         absent = None if complete else UNSET
         return Blob(
             info["name"][len(container.name) + 1 :],
-            UNSET,  # checksum: hashed on first read (_compute_checksum)
+            info.get("md5", UNSET),  # the cached hash, else hashed on first read
             _etag(info),
             info["size"],
             container,
@@ -170,6 +172,30 @@ class LocalDriver(Driver):
             datetime.fromtimestamp(info["mtime"], _UTC),
             None,  # expires_at
         )
+
+    def _blob_lookup(self, container: str, blob: str) -> tuple[dict[str, Any], bytes | None]:
+        # One open serves the stat, the attributes and, for a small blob, its bytes, which
+        # the download that usually follows writes without opening the file again. The
+        # blob name was checked by get_blob (its one caller here): the container's alone
+        # is checked now. The bytes are only served while the blob is unchanged (_kept_body).
+        with self._errors(container, blob):
+            check_container_name(container)
+            info, body = self.fs.lookup(f"{container}/{blob}", prefetch.HEAD_BYTES, named=True)
+        if info["type"] != "file":
+            raise errors.NOT_FOUND(errors.describe(container, blob), "a folder")
+        return info, body
+
+    def _kept_body(self, blob: Blob) -> bytes | None:
+        # The bytes get_blob read, while the file at the blob's path is still that version
+        # (its etag: inode, size, modification time): one stat, no open. A blob replaced,
+        # rewritten or removed since is downloaded from the disk again (or not found).
+        body = prefetch.take(blob)
+        if body is None:
+            return None
+        now = self.fs.stat_entry(self._path(blob.container.name, blob.name))
+        if now is None or now["type"] != "file" or _etag(now) != blob.__dict__.get("_etag"):
+            return None
+        return body
 
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
         # a lazy walk of the prefix's folder, in name order (`XattrLocalFileSystem.iter_files`)
