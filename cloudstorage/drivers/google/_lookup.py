@@ -36,9 +36,15 @@ ALWAYS_INEXACT = ("etag", "meta_data", "created_at", "modified_at")
 SERVED_CONTENT_TYPE = "application/octet-stream"
 """What GCS answers for an object stored without a content type."""
 SERVED_CACHE_CONTROLS = frozenset(
-    {"public, max-age=3600", "private, max-age=0", "no-cache, no-store, max-age=0"}
+    {
+        "public, max-age=3600",
+        "private, max-age=0",
+        "no-cache, no-store, max-age=0",
+        "no-cache, no-store, max-age=0, must-revalidate",  # Google's API front ends' own
+    }
 )
-"""What GCS answers for an object stored without ``Cache-Control``."""
+"""What GCS may answer for an object stored without ``Cache-Control`` (a stored value equal to
+one of them is read from the JSON resource instead: one request more, never a wrong value)."""
 
 
 def lookup(
