@@ -25,8 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import gcsfs.retry
-
 from cloudstorage.base import prefetch
 from cloudstorage.drivers.google._media import MediaReader, hash_header
 
@@ -56,17 +54,13 @@ def lookup(
     A missing object raises ``FileNotFoundError`` (gcsfs's 404), a failure what gcsfs raises:
     the caller translates both.
     """
-    try:
-        reader = MediaReader(fs, path, length=head_bytes)
-    except gcsfs.retry.HttpError as exc:
-        if exc.code != 416:
-            raise
-        return by_json(), b""  # the range starts at byte 0: an empty object
-    with reader:
+    with MediaReader(fs, path, length=head_bytes) as reader:
         # one byte more than asked: a bounded answer is then read to its end, and its
         # connection goes back to the pool (a server ignoring the range is cut there)
         body = reader.read(head_bytes + 1)
         info = media_info(path, reader.status, reader.headers)
+    if reader.status == 416:
+        return by_json(), b""  # the range starts at byte 0: an empty object
     if info is None:
         return by_json(), None
     whole = len(body) == info["size"] and info["md5Hash"] is not None  # checked when written

@@ -52,7 +52,8 @@ class MediaReader(io.RawIOBase):
         self._end = "" if length is None else str(length - 1)
         self._position = 0
         self.status = 0
-        """The first response's HTTP status (206 for a range the service honoured)."""
+        """The first response's HTTP status (206 for a range the service honoured, 416 for a
+        range of an empty object: nothing to read)."""
         self.headers: Mapping[str, str] = {}
         """The first response's headers (an aiohttp ``CIMultiDictProxy``: see `hash_header`)."""
         self._size: int | None = None
@@ -128,7 +129,7 @@ class MediaReader(io.RawIOBase):
         except FileExistsError as exc:  # gcsfs's name for 412: ifGenerationMatch failed
             raise CloudStorageError(f"{self.name} was replaced while it was read") from exc
 
-    async def _open_once(self, start: int) -> aiohttp.ClientResponse:
+    async def _open_once(self, start: int) -> aiohttp.ClientResponse | None:
         fs = self._fs
         await fs._set_session()
         headers = {"Range": f"bytes={start}-{self._end}"} if start or self._end else None
@@ -144,6 +145,9 @@ class MediaReader(io.RawIOBase):
                 body = await response.read()
             finally:
                 response.release()
+            if response.status == 416 and not start and self._end:
+                self.status, self.headers = response.status, response.headers
+                return None  # an empty object has no byte 0: nothing to read
             gcsfs.retry.validate_response(response.status, body, self._url)
         if self._generation is None:  # the first response: what the object is
             self._generation = response.headers.get("x-goog-generation")
