@@ -198,7 +198,9 @@ class BlobMethods:
             blob_name: the blob's name.
 
         Returns:
-            The blob, with every attribute loaded.
+            The blob, with every attribute loaded, except any the lookup's answer could not
+            give exactly (`prefetch.INEXACT`: GCS's metadata, times and etag), which load
+            together on first read.
 
         Raises:
             NotFoundError: there is no such blob (or the name is a folder).

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import Self
 
-from cloudstorage.base import errors
+from cloudstorage.base import errors, prefetch
 from cloudstorage.base._blob_methods import BlobMethods
 from cloudstorage.base._url_methods import UrlMethods
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
@@ -195,6 +195,7 @@ class Driver(BlobMethods, UrlMethods, ABC):
         fields = dict.fromkeys(LAZY_FIELDS, None if complete else UNSET)
         fields["checksum"] = UNSET  # asked of _compute_checksum if the info lacks it
         fields.update(self._blob_fields(info))
+        fields.update(dict.fromkeys(info.get(prefetch.INEXACT, ()), UNSET))  # read on access
         name = info["name"][len(container.name) + 1 :]
         return Blob(
             name=name, size=int(info.get("size") or 0), container=container, driver=self, **fields

@@ -33,6 +33,7 @@ __all__ = [
     "NOT_EMPTY",
     "NOT_FOUND",
     "REFUSED",
+    "TIMED_OUT",
     "UNREACHABLE",
     "Rule",
     "Translating",
@@ -70,6 +71,7 @@ NOT_EMPTY = Rule(IsNotEmptyError, "{target} is not empty: delete its blobs first
 EXISTS = Rule(AlreadyExistsError, "{target} already exists: nothing was changed")
 FOLDER = Rule(CloudStorageError, "{target} collides with a folder of the store")
 UNREACHABLE = Rule(CloudStorageError, "{target}: the connection to the service failed")
+TIMED_OUT = Rule(CloudStorageError, "{target}: the service did not answer in time")
 FAILED = Rule(CloudStorageError, "{target}: the request failed")
 
 TypeTable = Sequence[tuple[type[BaseException], Rule]]
@@ -81,6 +83,7 @@ BUILTIN_ERRORS: TypeTable = (
     (IsADirectoryError, FOLDER),
     (NotADirectoryError, FOLDER),
     (PermissionError, REFUSED),
+    (TimeoutError, TIMED_OUT),  # fsspec's FSTimeoutError (an async request's timeout) too
 )
 """The builtin errors of fsspec filesystems; an ``OSError`` with ``ENOTEMPTY`` is `NOT_EMPTY`."""
 

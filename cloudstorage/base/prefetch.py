@@ -10,6 +10,12 @@ more than `HEAD_BYTES`, and only on a blob from `get_blob`.
 The local store keeps a small blob's bytes read from the descriptor its lookup opened, and
 serves them only while the file at the blob's path is still that version (`LocalDriver`'s
 ``_kept_body``): there a blob changed in between is read again.
+
+Where the GET's answer gives some attributes not exactly as a listing or a metadata lookup
+states them (GCS's media GET: no creation time, metadata keys whose case the header names
+lost), the driver names them in the info under `INEXACT`: the `Blob` leaves them `UNSET`,
+and loads them with one `Driver._blob_info` on first read (as a listed blob does), so the
+download still costs one request and no attribute is ever given wrong.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cloudstorage.base.blob import Blob
 
-__all__ = ["HEAD_BYTES", "keep", "refresh", "take"]
+__all__ = ["HEAD_BYTES", "INEXACT", "keep", "refresh", "take"]
 
 HEAD_BYTES = 64 * 1024
 """How much of a blob the lookup's GET asks for: a blob this small is downloaded with it."""
+
+INEXACT = "cloudstorage_inexact"
+"""Key of a lookup's info: the names of the `Blob` fields its answer cannot give exactly,
+left `UNSET` by `Driver._blob_from_info` and loaded on first read."""
 
 _SLOT = "_kept_body"
 

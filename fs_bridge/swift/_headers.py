@@ -144,7 +144,6 @@ def info_from_headers(name: str, headers: Mapping[str, str]) -> dict[str, Any]:
     """An fsspec ``info`` dict of an object from the headers of its HEAD (or GET)."""
     metadata = metadata_from_headers(headers)
     etag = headers.get("Etag", "").strip('"')
-    modified = headers.get("Last-Modified")
     info: dict[str, Any] = {
         "name": name,
         "size": int(headers.get("Content-Length", 0)),
@@ -154,13 +153,25 @@ def info_from_headers(name: str, headers: Mapping[str, str]) -> dict[str, Any]:
         "content_disposition": headers.get("Content-Disposition"),
         "cache_control": headers.get("Cache-Control"),
         "metadata": metadata,
-        "last_modified": parsedate_to_datetime(modified) if modified else None,
+        "last_modified": _modified(headers),
         "static_large_object": headers.get("X-Static-Large-Object", "").lower() == "true",
     }
     # A large object's ETag is a digest of its segments' digests, not the bytes' MD5.
     if not headers.get("X-Static-Large-Object") and not headers.get("X-Object-Manifest"):
         info["md5"] = etag
     return info
+
+
+def _modified(headers: Mapping[str, str]) -> datetime | None:
+    """When the object was last written, as a listing gives it: ``X-Timestamp`` (to 10 µs),
+    whose ``Last-Modified`` is only the next whole second."""
+    found = re.fullmatch(r"(\d+)(?:\.(\d{1,6}))?", headers.get("X-Timestamp", ""))
+    if found:  # parsed as text: a float would round the microseconds
+        seconds, fraction = found.groups()
+        when = datetime.fromtimestamp(int(seconds), timezone.utc)
+        return when.replace(microsecond=int((fraction or "").ljust(6, "0")))
+    modified = headers.get("Last-Modified")
+    return parsedate_to_datetime(modified) if modified else None
 
 
 def md5_hex(data: bytes | memoryview) -> str:

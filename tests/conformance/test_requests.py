@@ -33,6 +33,9 @@ class Costs:
     """``get_blob``: every attribute (and, where the answer carries them, a small blob's bytes)."""
     download_after_get_blob: int = 0
     """The first ``download`` of a blob just looked up (0: the lookup's bytes)."""
+    inexact_after_get_blob: int = 0
+    """Reading a looked-up blob's metadata, times and etag (0: the lookup's answer carried them;
+    else they load together, once, on first read)."""
     download: int = 1
     """A ``download`` of a listed blob, or a second one of a looked-up blob (its size known)."""
     listing: int = 1
@@ -54,9 +57,10 @@ COSTS: dict[str, Costs] = {
     # a delete first HEADs (s3fs's rm_file), then DELETEs
     **dict.fromkeys(S3_FAMILY, Costs(lookup_per_listed_blob=1, delete=2)),
     "azure": Costs(),
-    # the media GET answers without timeCreated and metadata: a lookup is the JSON GET, and
-    # its download the media GET
-    "gcs": Costs(download_after_get_blob=1),
+    # the lookup is a ranged media GET: its headers lack timeCreated and the JSON etag, give
+    # Last-Modified to the second and metadata keys without their case; those load on first
+    # read, with the JSON GET
+    "gcs": Costs(inexact_after_get_blob=1),
     # the listing carries the content type and MD5, not the metadata (one HEAD); a delete
     # first asks to delete a large object's manifest, then deletes the object; a 404 for a
     # blob is followed by a one-entry listing (is the name a folder?)
@@ -119,6 +123,9 @@ def into(counted: Counted) -> Iterator[Container]:
     yield from _fresh(counted, "into")
 
 
+MD5_SMALL = "eb5c1399a871211c7e7ed732d15e3a8b"  # of b"small"
+
+
 def _upload(box: Container, name: str = "a.txt") -> None:
     box.upload_blob(
         io.BytesIO(b"small"), blob_name=name, meta_data={"owner-id": "1"}, content_type="text/x"
@@ -131,12 +138,18 @@ def test_small_upload_lookup_and_download_cost(counted: Counted, box: Container)
     assert counted.sent() == costs.upload  # metadata and headers ride along
     blob = box.get_blob("a.txt")
     assert counted.sent() == costs.get_blob
-    assert (blob.size, blob.content_type, blob.meta_data) == (5, "text/x", {"owner-id": "1"})
-    assert counted.sent() == 0  # every attribute came with the lookup
+    assert (blob.size, blob.content_type, blob.checksum) == (5, "text/x", MD5_SMALL)
+    assert counted.sent() == 0  # what the download needs came with the lookup
     out = io.BytesIO()
     blob.download(out)
     assert out.getvalue() == b"small"
     assert counted.sent() == costs.download_after_get_blob
+    assert blob.meta_data == {"owner-id": "1"}
+    assert None not in (blob.etag, blob.modified_at)
+    assert counted.sent() == costs.inexact_after_get_blob  # once, on first read, all together
+    assert (blob.meta_data["owner-id"], blob.cache_control, blob.acl) == ("1", None, None)
+    assert blob.created_at is None or blob.created_at <= blob.modified_at
+    assert counted.sent() == 0
     again = io.BytesIO()
     blob.download(again)
     assert again.getvalue() == b"small"

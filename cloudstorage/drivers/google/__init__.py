@@ -18,7 +18,8 @@ goes up in a resumable upload, as one streamed request from a file or seekable s
 32 MiB chunks; its MD5 is checked after. `download_blob` reads with one streamed
 ``GET ?alt=media`` (``blob.open("rb", block_size=0)`` gives you the same forward-only reader,
 as fsspec's HTTP filesystem does for ``block_size=0``); gcsfs's file objects, which seek, look
-the object up first. Listings ask for pages of 5,000 objects, where gcsfs asks for 1,000.
+the object up first. `get_blob` is a ranged ``GET ?alt=media`` that brings a small blob whole
+(`_lookup`: metadata, times and etag load on first read). Listings ask for pages of 5,000.
 """
 
 from __future__ import annotations
@@ -33,15 +34,12 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from cloudstorage.base import Blob, Container, Driver, errors, transfer
+from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfer
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.drivers.google import _signing as _gcs_signing
 from cloudstorage.drivers.google._names import blob_name_problem, bucket_name_problem
 from cloudstorage.drivers.google._options import GoogleOptions
-from cloudstorage.exceptions import (
-    CloudStorageError,
-    CredentialsError,
-)
+from cloudstorage.exceptions import CloudStorageError, CredentialsError
 from cloudstorage.registry import requires_extra
 
 HNS_ENV = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
@@ -53,6 +51,7 @@ with requires_extra(__name__):
     import gcsfs.retry
 
     from cloudstorage.drivers.google import _credentials as _gcs_credentials
+    from cloudstorage.drivers.google import _lookup as _gcs_lookup
     from cloudstorage.drivers.google import _media as _gcs_media
     from cloudstorage.drivers.google import _objects as _gcs_objects
     from cloudstorage.drivers.google import _overwrite as _gcs_overwrite
@@ -229,6 +228,11 @@ class GoogleStorageDriver(Driver):
             resource = self.fs.call("GET", "b/{}/o/{}", container, blob, json_out=True)
         info: dict[str, Any] = self.fs._process_object(container, resource)
         return info
+
+    def _blob_lookup(self, container: str, blob: str) -> tuple[dict[str, Any], bytes | None]:
+        with self._errors(container, blob):  # one ranged media GET: see `_gcs_lookup`
+            path, by_json = self._path(container, blob), lambda: self._blob_info(container, blob)
+            return _gcs_lookup.lookup(self.fs, path, prefetch.HEAD_BYTES, by_json)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         acl = OBJECT_ACLS[settings.acl] if settings.acl else None

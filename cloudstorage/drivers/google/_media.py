@@ -12,7 +12,7 @@ import binascii
 import contextlib
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -24,7 +24,13 @@ from cloudstorage.base import transfer
 from cloudstorage.drivers.google import _retry as _gcs_retry
 from cloudstorage.exceptions import CloudStorageError
 
-__all__ = ["MediaReader"]
+__all__ = ["MediaReader", "hash_header"]
+
+
+def hash_header(headers: Any) -> str:
+    """The ``x-goog-hash`` values of aiohttp's ``headers``, joined: GCS sends one header per
+    hash (``crc32c=...``, then ``md5=...``), fake-gcs-server one with both."""
+    return ",".join(headers.getall("x-goog-hash", ()))
 
 
 class MediaReader(io.RawIOBase):
@@ -35,14 +41,21 @@ class MediaReader(io.RawIOBase):
     (two versions are never spliced); errors are retried as gcsfs retries its requests. With
     ``verify``, the bytes are checked at their end against the checksum the response's
     ``x-goog-hash`` header gives: CRC32C (in C, ~10x cheaper than MD5) where the header has
-    one, else MD5 (`CloudStorageError` on a mismatch).
+    one, else MD5 (`CloudStorageError` on a mismatch). With ``length``, only the object's
+    first ``length`` bytes are asked for (``Range: bytes=0-{length - 1}``).
     """
 
-    def __init__(self, fs: Any, path: str, verify: bool = False) -> None:
+    def __init__(self, fs: Any, path: str, verify: bool = False, length: int | None = None) -> None:
         self.name = path
         self._fs = fs
         self._url: str = fs.url(path)
+        self._end = "" if length is None else str(length - 1)
         self._position = 0
+        self.status = 0
+        """The first response's HTTP status (206 for a range the service honoured, 416 for a
+        range of an empty object: nothing to read)."""
+        self.headers: Mapping[str, str] = {}
+        """The first response's headers (an aiohttp ``CIMultiDictProxy``: see `hash_header`)."""
         self._size: int | None = None
         self._generation: str | None = None
         self._hash_header = ""
@@ -116,10 +129,10 @@ class MediaReader(io.RawIOBase):
         except FileExistsError as exc:  # gcsfs's name for 412: ifGenerationMatch failed
             raise CloudStorageError(f"{self.name} was replaced while it was read") from exc
 
-    async def _open_once(self, start: int) -> aiohttp.ClientResponse:
+    async def _open_once(self, start: int) -> aiohttp.ClientResponse | None:
         fs = self._fs
         await fs._set_session()
-        headers = {"Range": f"bytes={start}-"} if start else None
+        headers = {"Range": f"bytes={start}-{self._end}"} if start or self._end else None
         params = {"ifGenerationMatch": self._generation} if self._generation else {}
         response: aiohttp.ClientResponse = await fs.session.get(
             self._url,
@@ -132,12 +145,16 @@ class MediaReader(io.RawIOBase):
                 body = await response.read()
             finally:
                 response.release()
+            if response.status == 416 and not start and self._end:
+                self.status, self.headers = response.status, response.headers
+                return None  # an empty object has no byte 0: nothing to read
             gcsfs.retry.validate_response(response.status, body, self._url)
         if self._generation is None:  # the first response: what the object is
             self._generation = response.headers.get("x-goog-generation")
             self._size = response.content_length
+            self.status, self.headers = response.status, response.headers
             if not response.headers.get("Content-Encoding"):  # else the hash is of gzip bytes
-                self._hash_header = response.headers.get("x-goog-hash", "")
+                self._hash_header = hash_header(response.headers)
         return response
 
     async def _read(self, size: int) -> bytes:
