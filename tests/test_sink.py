@@ -13,6 +13,7 @@ import pytest
 from cloudstorage.base import sink as sink_module
 from cloudstorage.base.sink import HASH_BESIDE_BYTES, HASH_SLICE, Sink
 from cloudstorage.exceptions import CloudStorageError
+from fs_bridge.atomic import AtomicWriteFile
 
 BIG = HASH_BESIDE_BYTES
 
@@ -106,3 +107,13 @@ def test_a_failed_download_leaves_no_file(tmp_path):
             str(tmp_path / "out.bin"), [os.urandom(BIG * 4)], hashlib.md5(b"x").hexdigest(), None
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_writes_through_and_buffered_keep_their_order(tmp_path):
+    target = tmp_path / "out.bin"
+    with AtomicWriteFile(str(target), {}) as file:
+        file.write(b"a" * 10)  # buffered
+        assert file.write_through(memoryview(b"b" * HASH_SLICE)) == HASH_SLICE
+        file.write(b"c" * 5)
+        assert file.tell() == 10 + HASH_SLICE + 5
+    assert target.read_bytes() == b"a" * 10 + b"b" * HASH_SLICE + b"c" * 5
