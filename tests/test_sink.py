@@ -11,7 +11,7 @@ import os
 import pytest
 
 from cloudstorage.base import sink as sink_module
-from cloudstorage.base.sink import HASH_BESIDE_BYTES, HASH_SLICE, Sink
+from cloudstorage.base.sink import HASH_BESIDE_BYTES, HASH_SLICE, Digest, Sink
 from cloudstorage.exceptions import CloudStorageError
 from fs_bridge.atomic import AtomicWriteFile
 
@@ -117,3 +117,30 @@ def test_writes_through_and_buffered_keep_their_order(tmp_path):
         file.write(b"c" * 5)
         assert file.tell() == 10 + HASH_SLICE + 5
     assert target.read_bytes() == b"a" * 10 + b"b" * HASH_SLICE + b"c" * 5
+
+
+class _BytesOnly:
+    """A checksum that refuses memoryviews, as google_crc32c's does."""
+
+    def __init__(self) -> None:
+        self._md5 = hashlib.md5()
+
+    def update(self, data: object) -> None:
+        if isinstance(data, memoryview):
+            raise TypeError("argument 2 must be read-only bytes-like object, not memoryview")
+        self._md5.update(data)  # type: ignore[arg-type]
+
+    def digest(self) -> bytes:
+        return self._md5.digest()
+
+
+def test_a_checksum_that_wants_bytes_gets_whole_chunks(tmp_path):
+    chunks = _chunks()
+    data = b"".join(chunks)
+    target = tmp_path / "out.bin"
+    with Sink.open(str(target), "c/b", None) as sink:
+        sink.expect(Digest("CRC32C", _BytesOnly(), hashlib.md5(data).digest()))
+        for chunk in chunks:
+            sink.write(chunk)
+        sink.verify()
+    assert target.read_bytes() == data

@@ -35,6 +35,7 @@ spends as long hashing as writing)."""
 HASH_SLICE = 256 * 1024
 """Bytes hashed then written at a time when hashing in the caller's thread: a slice the core's
 cache still holds when the write copies it."""
+_HASHLIB = type(hashlib.md5(usedforsecurity=False))
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -74,6 +75,12 @@ class Digest:
 
     def update(self, data: Any) -> None:
         self.hasher.update(data)
+
+    @property
+    def takes_views(self) -> bool:
+        """Whether the hasher takes memoryview slices (hashlib's do; google_crc32c's wants
+        bytes)."""
+        return isinstance(self.hasher, _HASHLIB)
 
     def verify(self, target: str) -> None:
         """`CloudStorageError` if a value is expected and the bytes have another."""
@@ -171,7 +178,8 @@ class Sink:
             self._beside = _spare_core()
         if self._beside:
             return self._write_beside(digest, data)
-        if not isinstance(self._writer, AtomicWriteFile):  # a caller's stream gets the chunk
+        if not isinstance(self._writer, AtomicWriteFile) or not digest.takes_views:
+            # a caller's stream gets the chunk as it came
             digest.update(data)
             return self._writer.write(data)
         with memoryview(data) as view, view.cast("B") as flat:
