@@ -302,7 +302,8 @@ class Session:
             self.counts["list_sizes"] = self.counts["list_sizes"][:1]
             self.large_workloads = TARGET_LARGE.get(self.kind, ())
             anchors = [anchor for anchor in anchors if anchor == "obstore"]
-        if self.kind in ("gcs", "minio", "swift") and anchors:  # 0.11 cannot reach these at all
+        if self.kind in ("gcs", "minio", "swift") and "cloudstorage-0.11" in anchors:
+            # 0.11 cannot reach these at all (and `--targets` has dropped it already)
             anchors.remove("cloudstorage-0.11")
         self.everyone = ["ours", self.raw, *anchors]
         if getattr(args, "targets", False):

@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from types import TracebackType
+from typing import cast
 
 from fs_bridge import _xattrs
 from fs_bridge._names import TEMP_PREFIX
@@ -128,6 +129,18 @@ class AtomicWriteFile(io.BufferedIOBase):
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]  # Buffer in typeshed
         return self._file.write(data)
+
+    def write_through(self, data: bytes | bytearray | memoryview) -> int:
+        """Write ``data`` to the file itself, past the buffer (flushed first): for pieces
+        already the size of a good write, which the buffer would only copy."""
+        self._file.flush()
+        raw = cast(io.BufferedWriter, self._file).raw
+        with memoryview(data) as view, view.cast("B") as flat:
+            written = 0
+            while written < len(flat):
+                with flat[written:] as rest:
+                    written += raw.write(rest) or 0  # None: only for a non-blocking file
+        return written
 
     def tell(self) -> int:
         return self._file.tell()

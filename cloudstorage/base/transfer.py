@@ -4,28 +4,37 @@
 A driver's ``_put(source, ...)`` reads a `Source` and its ``_get(blob, sink)`` writes a `Sink`;
 the base (`Driver.upload_blob`, `Driver.download_blob`, copies between stores, bulk transfers,
 ``cloudstorage.serve``) does the rest. Nothing here holds more than one chunk of a blob in
-memory, and nothing half-written is published: uploads abort the remote file on error,
-downloads to a path go through a temporary file beside the destination.
+memory (a download's sink, two: one still hashing while the next is read), and nothing
+half-written is published: uploads abort the remote file on error, downloads to a path go
+through a temporary file beside the destination (`Sink`, in `cloudstorage.base.sink`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import hashlib
 import io
 import os
-import re
 import stat
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import IO, Any, Protocol, cast
 
-from cloudstorage.exceptions import BINARY_STREAM_NEEDED, CloudStorageError
+from cloudstorage.base.sink import HASH_BESIDE_BYTES, Digest, Sink, local_target
+from cloudstorage.exceptions import BINARY_STREAM_NEEDED
 from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
-from fs_bridge.atomic import AtomicWriteFile
+
+__all__ = [
+    "CHUNK_SIZE",
+    "FILL_READ",
+    "HASH_BESIDE_BYTES",
+    "Digest",
+    "Sink",
+    "Source",
+    "abort_remote",
+    "copy_stream",
+    "local_target",
+    "write_remote",
+]
 
 CHUNK_SIZE = 8 * 1024 * 1024
 """Bytes per read/write when streaming; the 0.10 ``chunk_size=1024`` is only a lower bound."""
@@ -244,151 +253,3 @@ def abort_remote(remote: Any) -> None:
         # Marking it closed stops fsspec's __del__ from committing the partial upload.
         with contextlib.suppress(AttributeError):  # read-only on io classes: discard() closed it
             remote.closed = True
-
-
-# -- downloads ----------------------------------------------------------------------------
-
-_MD5_HEX = re.compile(r"[0-9a-fA-F]{32}")
-HASH_BESIDE_BYTES = 1024 * 1024
-"""A download chunk this large is hashed in a thread while it is written (a 512 MiB download
-spends as long hashing as writing)."""
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _hashing_pool() -> ThreadPoolExecutor:
-    """The threads that hash download chunks beside their writes (one per core, made once)."""
-    global _pool  # noqa: PLW0603  # one pool per process, made on the first large download
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="cloudstorage-md5")
-        return _pool
-
-
-class Digest:
-    """A running checksum of downloaded bytes and the value the service gave for them.
-
-    ``name`` is the algorithm as messages show it (``"MD5"``, ``"CRC32C"``), ``hasher`` any
-    object with ``update`` and ``digest`` (hashlib's, ``google_crc32c.Checksum``).
-    """
-
-    def __init__(self, name: str, hasher: Any, expected: bytes | None = None) -> None:
-        self.name, self.hasher, self.expected = name, hasher, expected
-
-    def update(self, data: Any) -> None:
-        self.hasher.update(data)
-
-    def verify(self, target: str) -> None:
-        """`CloudStorageError` if a value is expected and the bytes have another."""
-        got = self.hasher.digest()
-        if self.expected is not None and got != self.expected:
-            raise CloudStorageError(
-                f"{target}: the downloaded bytes have {self.name} {got.hex()}, the service's "
-                f"checksum is {self.expected.hex()} (corrupted in transit, or the blob changed "
-                "meanwhile)"
-            )
-
-
-class Sink:
-    """Where a download goes, and the one check of its bytes.
-
-    `Sink.open` makes one for a path (a temporary file beside it, renamed into place only
-    when complete) or for a caller's binary stream. Every `write` feeds an MD5 that `verify`
-    (called once, by the base) compares with ``expected_md5`` where one is known: the blob's
-    known MD5, or what the driver learnt on the way (`expect_md5`). A driver whose service
-    vouches for another checksum hands it over (`expect`); one whose bytes need no check
-    says so (`trust_source`).
-    """
-
-    def __init__(self, writer: _Writer, target: str, expected_md5: str | None = None) -> None:
-        self._writer = writer
-        self.target = target
-        """The blob, as error messages name it."""
-        self._digest: Digest | None = Digest("MD5", hashlib.md5(usedforsecurity=False))
-        self.expect_md5(expected_md5)
-
-    @classmethod
-    def open(
-        cls, destination: str | os.PathLike[str] | IO[bytes], target: str, expected_md5: str | None
-    ) -> contextlib.AbstractContextManager[Sink]:
-        """A sink for ``destination`` (a context manager); for a path, an exception discards
-        the temporary file and leaves the path untouched. A bad path raises on entry (the
-        caller's ``OSError``)."""
-        if isinstance(destination, (str, os.PathLike)):
-            return cls._to_path(os.fspath(destination), target, expected_md5)
-        # a stream has nothing to clean up: no generator around it (a 4 KiB download is short)
-        return contextlib.nullcontext(cls(destination, target, expected_md5))
-
-    @classmethod
-    @contextmanager
-    def _to_path(cls, destination: str, target: str, expected_md5: str | None) -> Iterator[Sink]:
-        with local_target(destination) as local:
-            yield cls(local, target, expected_md5)
-
-    @property
-    def expected_md5(self) -> str | None:
-        """The MD5 (hex) the bytes must have; None: unchecked."""
-        digest = self._digest
-        if digest is None or digest.name != "MD5" or digest.expected is None:
-            return None
-        return digest.expected.hex()
-
-    def expect_md5(self, md5: str | None, replace: bool = False) -> None:
-        """Check the bytes against ``md5`` (hex; anything else is ignored), unless an MD5 is
-        already expected and not ``replace``. May be called after the last write."""
-        digest = self._digest
-        if digest is None or digest.name != "MD5" or (digest.expected and not replace):
-            return
-        valid = isinstance(md5, str) and _MD5_HEX.fullmatch(md5)
-        digest.expected = bytes.fromhex(md5) if valid and md5 else None
-
-    def expect(self, digest: Digest) -> None:
-        """Check the bytes with ``digest`` (e.g. the service's CRC32C) instead of the MD5;
-        before the first write."""
-        self._digest = digest
-
-    def trust_source(self) -> None:
-        """Check nothing: the bytes never crossed a network (the local store), or the reader
-        checked them itself. Before the first write."""
-        self._digest = None
-
-    def fileno(self) -> int | None:
-        """The descriptor of the temporary file of a download to a path (None for a stream).
-
-        Bytes written through it bypass the check: `trust_source` first.
-        """
-        return self._writer.fileno() if isinstance(self._writer, AtomicWriteFile) else None
-
-    def write(self, data: Any) -> object:
-        """Write ``data`` (bytes-like) and feed it to the check."""
-        digest = self._digest
-        if digest is None:
-            return self._writer.write(data)
-        if len(data) < HASH_BESIDE_BYTES:
-            digest.update(data)
-            return self._writer.write(data)
-        # hashlib and file writes both release the GIL: hash in a thread while this one
-        # writes the same bytes, and wait for both before the caller may reuse the buffer
-        hashing = _hashing_pool().submit(digest.update, data)
-        try:
-            return self._writer.write(data)
-        finally:
-            hashing.result()
-
-    def verify(self) -> None:
-        """`CloudStorageError` if a checksum was expected and the bytes have another."""
-        if self._digest is not None:
-            self._digest.verify(self.target)
-
-
-def local_target(destination: str) -> AtomicWriteFile:
-    """A file that appears at ``destination`` only when closed after a complete download.
-
-    Used as a context manager, an exception discards it and leaves ``destination`` untouched.
-    """
-    if os.path.isdir(destination):
-        raise IsADirectoryError(f"download destination {destination!r} is a directory")
-    folder = os.path.dirname(os.path.abspath(destination))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, "the download's folder does not exist", destination)
-    return AtomicWriteFile(os.path.abspath(destination), {})
