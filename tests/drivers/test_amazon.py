@@ -226,13 +226,13 @@ def test_wrong_secret_raises_credentials_error(swift, swift_s3: S3Driver):
 # -- listing and requests per operation -----------------------------------------------------
 
 
-def test_2500_blobs_list_completely_in_pages(s3: S3Driver, bucket: Container, request_log):
-    names = [f"many/{i:05d}.txt" for i in range(2500)]
+def test_1001_blobs_list_completely_in_pages(s3: S3Driver, bucket: Container, request_log):
+    names = [f"many/{i:05d}.txt" for i in range(1001)]
     s3.fs.pipe({f"{bucket.name}/{name}": b"x" for name in names})
     request_log.take()
     listed = [blob.name for blob in iter(bucket)]
     assert sorted(listed) == names
-    assert request_log.take() == {"ListObjectsV2": 3}  # 1,000 keys a page, no HEAD per blob
+    assert request_log.take() == {"ListObjectsV2": 2}  # 1,000 keys a page, no HEAD per blob
     assert {blob.size for blob in bucket} == {1}
 
 
