@@ -5,18 +5,25 @@ and stores what it got: the proxy flips bytes in the middle of the upload's body
 multipart body's JSON part), so the bytes stored differ from the bytes sent. The driver
 stages an overwrite under another name, checks its MD5 and only then rewrites it onto the
 blob: the upload raises, the old bytes and metadata stay, and no staging object is left.
+That is the default with a custom ``endpoint_url``; with ``server_checks_md5`` (on for Google's
+endpoint, which refuses bytes that do not match their ``md5Hash``) a small overwrite is one
+request carrying the bytes' MD5.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import os
+from typing import Any
 
 import pytest
 
 from cloudstorage import Container
 from cloudstorage.exceptions import CloudStorageError
-from tests.faults.conftest import CLOUD_RIGS, Cloud
+from tests.faults.conftest import CLOUD_RIGS, FAST_RETRIES, Cloud
 from tests.streams import OneWayStream
 
 pytestmark = [
@@ -91,3 +98,90 @@ def test_clean_overwrite_replaces_bytes_settings_and_acl(
     out = io.BytesIO()
     blob.download(out)
     assert out.getvalue() == new
+
+
+def _checking(cloud: Cloud) -> Any:
+    """The proxied driver again, told that its server checks a one-request upload's MD5."""
+    from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra
+
+    driver: Any = cloud.driver
+    return GoogleStorageDriver(
+        key=driver.key, project=driver.project, endpoint_url=driver.endpoint_url,
+        server_checks_md5=True, **FAST_RETRIES,
+    )  # fmt: skip
+
+
+def _json_part(body: bytes) -> dict[str, Any]:
+    """The object resource of a multipart upload's body (its first part)."""
+    part = body.split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0]
+    resource: dict[str, Any] = json.loads(part)
+    return resource
+
+
+@pytest.mark.parametrize("cloud_session", ["gcs"], indirect=True, scope="session")
+def test_the_option_is_on_for_googles_endpoint_only(cloud: Cloud):
+    from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra
+
+    driver: Any = cloud.driver
+    assert driver.server_checks_md5 is False  # a custom endpoint: fake-gcs-server checks none
+    assert GoogleStorageDriver(key=driver.key).server_checks_md5 is True
+    assert GoogleStorageDriver(key=driver.key, server_checks_md5=False).server_checks_md5 is False
+
+
+@pytest.mark.parametrize("cloud_session", ["gcs"], indirect=True, scope="session")
+def test_checked_small_overwrite_is_one_request_with_its_md5(cloud: Cloud, bucket: Container):
+    bucket.upload_blob(io.BytesIO(OLD), blob_name="c.bin", meta_data={"v": "old"})
+    checking = _checking(cloud).get_container(bucket.name)
+    new = os.urandom(4096)
+    cloud.proxy.clear()
+    cloud.proxy.keep_bodies = True
+    try:
+        checking.upload_blob(io.BytesIO(new), blob_name="c.bin", meta_data={"v": "new"})
+    finally:
+        cloud.proxy.keep_bodies = False
+    sent = cloud.proxy.requests
+    assert [(seen.method, seen.route) for seen in sent] == [
+        ("POST", f"/upload/storage/v1/b/{bucket.name}/o")
+    ]
+    assert sent[0].params["uploadType"] == ["multipart"]
+    assert "ifGenerationMatch" not in sent[0].params  # no create-only try first
+    ((_, _, body),) = cloud.proxy.bodies
+    md5 = base64.b64encode(hashlib.md5(new, usedforsecurity=False).digest()).decode()
+    assert _json_part(body)["md5Hash"] == md5
+    cloud.proxy.clear()
+    blob = cloud.rig.driver.get_container(bucket.name).get_blob("c.bin")
+    assert blob.meta_data == {"v": "new"}
+    out = io.BytesIO()
+    blob.download(out)
+    assert out.getvalue() == new
+
+
+@pytest.mark.parametrize("cloud_session", ["gcs"], indirect=True, scope="session")
+def test_checked_resumable_overwrite_is_still_staged(cloud: Cloud, bucket: Container):
+    """Google documents no check of a resumable upload's hash: those stay staged."""
+    bucket.upload_blob(io.BytesIO(OLD), blob_name="r.bin")
+    checking = _checking(cloud).get_container(bucket.name)
+    new = os.urandom(9 * 2**20)
+    cloud.proxy.clear()
+    checking.upload_blob(io.BytesIO(new), blob_name="r.bin")
+    routes = [seen.route for seen in cloud.proxy.take()]
+    assert any("/rewriteTo/" in route for route in routes)
+    direct = cloud.rig.driver.get_container(bucket.name)
+    assert [blob.name for blob in direct] == ["r.bin"]  # the staging object is gone
+    out = io.BytesIO()
+    direct.get_blob("r.bin").download(out)
+    assert out.getvalue() == new
+
+
+@pytest.mark.parametrize("cloud_session", ["gcs"], indirect=True, scope="session")
+def test_checked_overwrite_on_a_server_that_does_not_check_still_raises(
+    cloud: Cloud, bucket: Container
+):
+    """The option is a promise about the server: fake-gcs-server breaks it, and the MD5
+    compared after the upload still catches the corruption (that generation is deleted)."""
+    bucket.upload_blob(io.BytesIO(OLD), blob_name="p.bin")
+    checking = _checking(cloud).get_container(bucket.name)
+    cloud.proxy.corrupt_request("POST", _upload_bodies(bucket.name), times=100, middle=True)
+    with pytest.raises(CloudStorageError, match="MD5"):
+        checking.upload_blob(io.BytesIO(os.urandom(200_000)), blob_name="p.bin")
+    assert cloud.proxy.count("corrupt_request") == 1

@@ -137,6 +137,10 @@ class FaultProxy:
         self._lock = threading.Lock()
         self.body_bytes = [0, 0]
         """Body bytes relayed since `clear`: [of requests (uploaded), of answers (downloaded)]."""
+        self.keep_bodies = False
+        """If set: `bodies` keeps each request's body as received (before any fault)."""
+        self.bodies: list[tuple[str, str, bytes]] = []
+        """``(method, path, body)`` of the requests since `clear`, while `keep_bodies` is set."""
         self._server = _QuietServer((LOCALHOST, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -216,6 +220,7 @@ class FaultProxy:
             self._faults.clear()
             self._seen.clear()
             self.body_bytes = [0, 0]
+            self.bodies.clear()
 
     @property
     def requests(self) -> list[Seen]:
@@ -301,6 +306,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         body = self._read_body()
         self.proxy._add_bytes(0, len(body))
+        if self.proxy.keep_bodies:
+            with self.proxy._lock:
+                self.proxy.bodies.append((self.command, self.path, body))
         if fault is not None and action == "fail":
             self._answer(fault.status, list(fault.headers.items()), fault.body)
             return

@@ -15,11 +15,12 @@ too if they import gcsfs before cloudstorage.
 Requests, and why they differ from gcsfs's defaults: a blob of up to one chunk (8 MiB) is
 uploaded in one multipart POST that carries its metadata, settings, ACL and MD5; a larger one
 goes up in a resumable upload, as one streamed request from a file or seekable stream, else in
-32 MiB chunks; its MD5 is checked after. `download_blob` reads with one streamed
-``GET ?alt=media`` (``blob.open("rb", block_size=0)`` gives you the same forward-only reader,
-as fsspec's HTTP filesystem does for ``block_size=0``); gcsfs's file objects, which seek, look
-the object up first. `get_blob` is a ranged ``GET ?alt=media`` that brings a small blob whole
-(`_lookup`: metadata, times and etag load on first read). Listings ask for pages of 5,000.
+32 MiB chunks; its MD5 is checked after (an overwrite is staged unless the server checks the
+MD5: `_overwrite`). `download_blob` reads with one streamed ``GET ?alt=media``
+(``blob.open("rb", block_size=0)``: the same forward-only reader, as fsspec's HTTP filesystem's
+for ``block_size=0``); gcsfs's file objects, which seek, look the object up first. `get_blob`
+is a ranged ``GET ?alt=media`` that brings a small blob whole (`_lookup`: metadata, times and
+etag load on first read). Listings ask for pages of 5,000.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfe
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy
 from cloudstorage.drivers.google import _signing as _gcs_signing
 from cloudstorage.drivers.google._names import blob_name_problem, bucket_name_problem
-from cloudstorage.drivers.google._options import GoogleOptions
+from cloudstorage.drivers.google._options import GoogleOptions, server_checks_md5
 from cloudstorage.exceptions import CloudStorageError, CredentialsError
 from cloudstorage.registry import requires_extra
 
@@ -127,8 +128,8 @@ class GoogleStorageDriver(Driver):
         )
         self.credentials = _gcs_credentials.load_credentials(self.key or "")
         self.project = kwargs.get("project") or self.credentials.project_id
-        endpoint_url = kwargs.get("endpoint_url")
-        self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
+        self.endpoint_url = (kwargs.get("endpoint_url") or "").rstrip("/") or None
+        self.server_checks_md5 = server_checks_md5(kwargs)  # see `GoogleOptions`
         if gcsfs.GCSFileSystem is not gcsfs.core.GCSFileSystem and os.environ[HNS_ENV] != "true":
             logger.warning(
                 "gcsfs was imported before cloudstorage with %s on: every new bucket "
@@ -241,19 +242,18 @@ class GoogleStorageDriver(Driver):
     def _put(
         self, source: transfer.Source, path: str, options: dict[str, Any], overwrite: bool
     ) -> int:
-        """Up to one chunk in one multipart POST, more in a resumable upload (`_transfer`).
-
-        Either way the settings, metadata and ACL travel with the first request, and the
-        MD5 of the bytes sent is checked against the one the service stored. Create-only:
-        ``ifGenerationMatch=0``, the service stores the object only if none exists (412,
-        which gcsfs raises as ``FileExistsError``).
-        """
+        """Up to one chunk in one multipart POST, more in a resumable upload (`_transfer`); an
+        overwrite as `_overwrite` says. The settings, metadata and ACL travel with the first
+        request; the MD5 of the bytes sent is checked against the one stored. Create-only:
+        ``ifGenerationMatch=0`` (a 412, gcsfs's ``FileExistsError``, if the object exists)."""
         bucket, key, _ = self.fs.split_path(path)
         resource = _gcs_objects.upload_resource(key, options)
         params = {"name": key, "predefinedAcl": options.get("acl"), **options.get("query", {})}
         if not overwrite:
             params["ifGenerationMatch"] = 0
-        stored, sent_md5, size = _gcs_overwrite.upload(self.fs, bucket, resource, params, source)
+        stored, sent_md5, size = _gcs_overwrite.upload(
+            self.fs, bucket, resource, params, source, self.server_checks_md5
+        )
         self.fs.invalidate_cache(path)
         _gcs_objects.check_stored_md5(self.fs, bucket, key, stored, sent_md5)
         return size

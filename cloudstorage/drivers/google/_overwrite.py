@@ -1,9 +1,20 @@
 """GCS uploads whose new bytes become the blob only once their MD5 is checked.
 
-GCS refuses bytes that do not match the ``md5Hash`` sent with a one-request upload, but a
-resumable upload's MD5 is known only once its bytes are sent, and GCS-compatible servers
-(fake-gcs-server) check no hash at all: an overwrite checked after the fact has already
-replaced the old generation. So `upload` writes where nothing can be lost:
+Google's endpoint checks an upload request that supplies the object's MD5 or CRC32C (the
+``md5Hash`` of the object resource a JSON API upload sends) against the bytes it received, and
+rejects a mismatch with a 400, storing nothing (Google's "Data validation and change detection
+with checksums", section "Server-side validation for data writes":
+https://cloud.google.com/storage/docs/data-validation). A one-request upload carries its
+``md5Hash`` (`_transfer`), so where the server checks (``server_checks_md5``, from
+`GoogleOptions.server_checks_md5`: on for Google's endpoint) a small seekable overwrite goes
+straight to its name, in one request.
+
+GCS-compatible servers (fake-gcs-server, emulators: a custom ``endpoint_url``) check no hash,
+and a resumable upload's MD5 is known only once its bytes are sent (the streamed upload from a
+file sends none; the documentation we found does not say that GCS checks an ``X-Goog-Hash`` on
+a resumable upload's last chunk), so an overwrite checked after the fact would already have
+replaced the old generation. So where the server is not known to check, and for any upload
+that is not one request, `upload` writes where nothing can be lost:
 
 - a create-only upload (``ifGenerationMatch=0``) goes straight to its name: if its bytes
   prove corrupt, the driver deletes that generation, and nothing older existed;
@@ -15,6 +26,8 @@ replaced the old generation. So `upload` writes where nothing can be lost:
   requests more than a direct upload. On a mismatch the staging object is deleted and
   `CloudStorageError` raised; the old blob is untouched.
 
+The driver still compares the stored MD5 with the bytes sent after a direct upload (a second
+line of defence: on a server that does not check after all, that generation is deleted).
 The rewrite carries no ``ifGenerationMatch``: an overwrite stays unconditional (the last
 writer wins, as before), and pinning the generation it replaces would cost a lookup first.
 The returned object resource is the blob's own (after the rewrite), as `_transfer.upload`'s.
@@ -42,16 +55,25 @@ _MAX_NAME_BYTES = 1024
 
 
 def upload(
-    fs: Any, bucket: str, resource: dict[str, Any], params: dict[str, Any], source: Source
+    fs: Any,
+    bucket: str,
+    resource: dict[str, Any],
+    params: dict[str, Any],
+    source: Source,
+    server_checks_md5: bool = False,
 ) -> tuple[dict[str, Any], str, int]:
     """`_transfer.upload`, with the blob replaced only by bytes whose MD5 was checked.
 
+    ``server_checks_md5``: the server refuses a one-request upload whose bytes do not match
+    its ``md5Hash`` (Google's endpoint), so a small seekable overwrite needs no staging.
     Returns the stored object resource, the MD5 (hex) of the bytes sent and their count.
     """
     if params.get("ifGenerationMatch") is not None:  # create-only: nothing old to lose
         return _transfer.upload(fs, bucket, resource, params, source)
     left = source.remaining()
     if left is not None and left <= _transfer.ONE_REQUEST_MAX:
+        if server_checks_md5:  # one request with its md5Hash: corrupt bytes are refused
+            return _transfer.upload(fs, bucket, resource, params, source)
         start = source.stream.tell()
         try:
             create_only = {**params, "ifGenerationMatch": 0}
