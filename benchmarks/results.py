@@ -145,9 +145,9 @@ def render(runs: list[dict], command: str) -> str:
     parts = [
         BEGIN,
         "",
-        f"Made by `{command}` (2 shared vCPUs: five other engineers ran test suites during",
-        "these runs; the ratios are interleaved rep by rep on the same server, request counts",
-        "and memory do not depend on load). Plot: `docs/assets/benchmarks.svg`.",
+        f"Made by `{command}` (2 vCPUs; each run's load average is in the first table: the",
+        "ratios are interleaved rep by rep on the same server, request counts and memory do",
+        "not depend on load). Plot: `docs/assets/benchmarks.svg`.",
         "",
         machine(runs),
         "",
