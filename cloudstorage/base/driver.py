@@ -38,6 +38,12 @@ __all__ = ["Driver"]
 
 logger = logging.getLogger("cloudstorage")
 
+# The attributes a blob starts with before its info is read in: a full lookup leaves absent
+# ones None, a listing entry leaves them to load on first read; the checksum is asked of
+# `_compute_checksum` when the info lacks it. Copied per blob (a listing makes thousands).
+_COMPLETE_DEFAULTS: dict[str, Any] = {**dict.fromkeys(LAZY_FIELDS, None), "checksum": UNSET}
+_PARTIAL_DEFAULTS: dict[str, Any] = {**dict.fromkeys(LAZY_FIELDS, UNSET), "checksum": UNSET}
+
 
 class Driver(BlobMethods, UrlMethods, ABC):
     """A connection to one storage service with one set of credentials; holds containers.
@@ -192,10 +198,10 @@ class Driver(BlobMethods, UrlMethods, ABC):
     def _blob_from_info(
         self, container: Container, info: Mapping[str, Any], complete: bool
     ) -> Blob:
-        fields = dict.fromkeys(LAZY_FIELDS, None if complete else UNSET)
-        fields["checksum"] = UNSET  # asked of _compute_checksum if the info lacks it
+        fields = dict(_COMPLETE_DEFAULTS if complete else _PARTIAL_DEFAULTS)
         fields.update(self._blob_fields(info))
-        fields.update(dict.fromkeys(info.get(prefetch.INEXACT, ()), UNSET))  # read on access
+        if inexact := info.get(prefetch.INEXACT):
+            fields.update(dict.fromkeys(inexact, UNSET))  # read on access
         name = info["name"][len(container.name) + 1 :]
         return Blob(
             name=name, size=int(info.get("size") or 0), container=container, driver=self, **fields
