@@ -137,9 +137,13 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
             ops = [action] * count
         else:
             client = CLIENTS[spec["client"]](spec)
-            if workload == "put":
-                client.put("warm.bin", data)
-                ops = [lambda n=n: client.put(n, data) for n in names]
+            if workload == "put":  # blobs created: names no rep or client has written
+                folder = _fresh_folder(spec)
+                client.put(f"{folder}/warm.bin", data)
+                ops = [lambda n=n: client.put(n, data) for n in _renamed(names, folder)]
+            elif workload == "overwrite":  # blobs replaced: `run` stored these names first
+                client.overwrite(names[0], data)
+                ops = [lambda n=n: client.overwrite(n, data) for n in names]
             elif workload == "get":
                 client.prepare_get(names)
                 client.get(names[0])
@@ -216,6 +220,17 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
         import shutil  # noqa: PLC0415
 
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _fresh_folder(spec: dict) -> str:
+    """``<prefix>/r<rep>-<client>``: a folder of names no other rep or client writes."""
+    client = "".join(c if c.isalnum() or c in ".-" else "-" for c in spec["client"])
+    return f"{spec.get('prefix', 'x')}/r{spec.get('rep', 0)}-{client}"
+
+
+def _renamed(names: list[str], folder: str) -> list[str]:
+    """``names`` (``<prefix>/NNNNN.bin``) moved into ``folder``."""
+    return [f"{folder}/{name.rpartition('/')[2]}" for name in names]
 
 
 def _profiler(spec):
