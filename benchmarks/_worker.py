@@ -151,14 +151,15 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
             elif workload == "get_by_name":
                 client.get_by_name(names[0])
                 ops = [lambda n=n: client.get_by_name(n) for n in names]
-            elif workload == "put_path":
-                extension = spec["extension"]
+            elif workload == "put_path":  # blobs created, as `put`'s
+                extension, folder = spec["extension"], _fresh_folder(spec)
                 paths = [os.path.join(scratch, f"{i:05d}.{extension}") for i in range(count)]
                 for path in paths:
                     with open(path, "wb") as file:
                         file.write(data)
-                client.put_path(paths[0], "warm." + extension)
-                ops = [lambda i=i: client.put_path(paths[i], names[i]) for i in range(count)]
+                client.put_path(paths[0], f"{folder}/warm.{extension}")
+                fresh = _renamed(names, folder)
+                ops = [lambda i=i: client.put_path(paths[i], fresh[i]) for i in range(count)]
             elif workload == "get_blob":
                 client.head(names[0])
                 ops = [lambda n=n: client.head(n) for n in names]

@@ -226,7 +226,7 @@ class Session:
                 self.measure(
                     f"put_path 4KiB .{extension}", ["ours", self.raw], counts["reps"],
                     workload="put_path", container="bench-put", count=counts["small"],
-                    prefix="p", size=4096, extension=extension,
+                    prefix=f"p-{extension}", size=4096, extension=extension,
                 )  # fmt: skip
 
     def lists(self) -> None:
