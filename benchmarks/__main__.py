@@ -21,7 +21,8 @@ def main() -> None:
     run.add_argument("--quick", action="store_true", help="small counts: a smoke run")
     run.add_argument(
         "--only",
-        help="comma list of: import,put,get,get_blob,get_by_name,put_path,list,large,bulk,pandas",
+        help="comma list of: import,put,overwrite,get,get_blob,get_by_name,put_path,list,large,"
+        "bulk,pandas",
     )
     run.add_argument(
         "--targets",

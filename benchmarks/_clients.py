@@ -4,7 +4,8 @@ Imported by `_worker` in the project's venv and in the anchors' venvs, so nothin
 third-party package (or from cloudstorage) is imported at module level: each adapter imports
 its library in ``__init__``, which the worker calls outside the timed region.
 
-Verbs (each one operation): ``put(name, data)``, ``get(name) -> bytes``, ``head(name)``,
+Verbs (each one operation): ``put(name, data)``, ``overwrite(name, data)`` (a put onto a
+stored name), ``get(name) -> bytes``, ``head(name)``,
 ``get_by_name(name) -> bytes``, ``put_path(path, name)``,
 ``list(prefix) -> count``, ``upload_path(path, name)``, ``upload_stream(stream, name)``,
 ``download_path(name, path)``, ``download_stream(name, sink)``, ``bulk_put(pairs)``,
@@ -33,6 +34,10 @@ class Client:
     def _pool(self, fn, items):
         with ThreadPoolExecutor(WORKERS) as pool:
             list(pool.map(fn, items))
+
+    def overwrite(self, name, data):
+        """Replace a stored blob: a raw client's plain upload (each overwrites by default)."""
+        self.put(name, data)
 
     def prepare_get(self, names):
         """Untimed setup of the ``get`` workload (clients that download a listed object)."""
@@ -79,6 +84,9 @@ class Ours(Client):
 
     def put(self, name, data):
         self.box.upload_blob(io.BytesIO(data), blob_name=name)
+
+    def overwrite(self, name, data):
+        self.box.upload_blob(io.BytesIO(data), blob_name=name, overwrite=True)
 
     def prepare_get(self, names):
         # a download of a Blob in hand (from a listing, untimed), as apps iterate then read

@@ -137,9 +137,13 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
             ops = [action] * count
         else:
             client = CLIENTS[spec["client"]](spec)
-            if workload == "put":
-                client.put("warm.bin", data)
-                ops = [lambda n=n: client.put(n, data) for n in names]
+            if workload == "put":  # blobs created: names no rep or client has written
+                folder = _fresh_folder(spec)
+                client.put(f"{folder}/warm.bin", data)
+                ops = [lambda n=n: client.put(n, data) for n in _renamed(names, folder)]
+            elif workload == "overwrite":  # blobs replaced: `run` stored these names first
+                client.overwrite(names[0], data)
+                ops = [lambda n=n: client.overwrite(n, data) for n in names]
             elif workload == "get":
                 client.prepare_get(names)
                 client.get(names[0])
@@ -147,14 +151,15 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
             elif workload == "get_by_name":
                 client.get_by_name(names[0])
                 ops = [lambda n=n: client.get_by_name(n) for n in names]
-            elif workload == "put_path":
-                extension = spec["extension"]
+            elif workload == "put_path":  # blobs created, as `put`'s
+                extension, folder = spec["extension"], _fresh_folder(spec)
                 paths = [os.path.join(scratch, f"{i:05d}.{extension}") for i in range(count)]
                 for path in paths:
                     with open(path, "wb") as file:
                         file.write(data)
-                client.put_path(paths[0], "warm." + extension)
-                ops = [lambda i=i: client.put_path(paths[i], names[i]) for i in range(count)]
+                client.put_path(paths[0], f"{folder}/warm.{extension}")
+                fresh = _renamed(names, folder)
+                ops = [lambda i=i: client.put_path(paths[i], fresh[i]) for i in range(count)]
             elif workload == "get_blob":
                 client.head(names[0])
                 ops = [lambda n=n: client.head(n) for n in names]
@@ -216,6 +221,17 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
         import shutil  # noqa: PLC0415
 
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _fresh_folder(spec: dict) -> str:
+    """``<prefix>/r<rep>-<client>``: a folder of names no other rep or client writes."""
+    client = "".join(c if c.isalnum() or c in ".-" else "-" for c in spec["client"])
+    return f"{spec.get('prefix', 'x')}/r{spec.get('rep', 0)}-{client}"
+
+
+def _renamed(names: list[str], folder: str) -> list[str]:
+    """``names`` (``<prefix>/NNNNN.bin``) moved into ``folder``."""
+    return [f"{folder}/{name.rpartition('/')[2]}" for name in names]
 
 
 def _profiler(spec):

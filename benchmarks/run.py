@@ -1,9 +1,11 @@
-"""Start a driver's loopback server, run every (client, workload) in a fresh process, print a table.
+"""Start a driver's loopback server, set up each workload's data, measure its rows, print a table.
 
     python -m benchmarks run --driver s3 [--quick] [--only put,get] [--json OUT]
 
-Metrics are defined in benchmarks/README.md. Ours and the raw client run interleaved (rep by
-rep) against the same server in the same run; the ratio is ours / raw of the medians.
+Metrics are defined in benchmarks/README.md. Which rows a run has and their data are here;
+running each (client, workload) in a fresh process, interleaved rep by rep against the same
+server, and folding the reps into a row is `benchmarks.measure`'s. The ratio is ours / raw of
+the medians.
 """
 
 from __future__ import annotations
@@ -22,21 +24,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks import setup_anchors
+from benchmarks.measure import ANCHORS, HEADER, RAW, ROOT, measure
 
-ROOT = Path(__file__).resolve().parents[1]
-WORKER = Path(__file__).resolve().parent / "_worker.py"
 MIB = 1 << 20
-RAW = {
-    "s3": "boto3",
-    "minio": "boto3",
-    "gcs": "google-cloud-storage",
-    "azure": "azure-storage-blob",
-    "local": "os+xattr",
-    "swift": "swiftclient",
-}
-ANCHORS = {"obstore": "anchors", "libcloud": "anchors", "cloudstorage-0.11": "cs011"}
-VENV_OF = {**ANCHORS, "swiftclient": "anchors"}  # clients run from a benchmark venv
 
 
 TARGET_ROWS = "put,get_by_name,put_path,list,large,bulk"
@@ -115,118 +105,6 @@ def start_server(driver: str, workdir: Path) -> Iterator[dict]:
         yield {"root": str(workdir / "store")}
     else:
         raise SystemExit(f"unknown driver {driver!r}")
-
-
-# -- running workers ------------------------------------------------------------------------
-
-
-def interpreter(client: str) -> tuple[str | None, str | None]:
-    """(python, None) for a client, or (None, why it is skipped)."""
-    if client not in VENV_OF:
-        return sys.executable, None
-    venv = VENV_OF[client]
-    reason = setup_anchors.failure(venv)
-    if reason and client in (*RAW.values(), "obstore") and _importable(client):
-        # a raw client (or obstore, which needs nothing else) installed beside ours
-        return sys.executable, None
-    if reason:
-        return None, f"anchor venv {venv!r} unusable: {reason}"
-    return str(setup_anchors.python_of(venv)), None
-
-
-def _importable(client: str) -> bool:
-    import importlib.util  # noqa: PLC0415
-
-    module = {"swiftclient": "swiftclient"}.get(client, client)
-    return importlib.util.find_spec(module) is not None
-
-
-def run_worker(spec: dict, workdir: Path) -> dict:
-    python, reason = interpreter(spec["client"])
-    if python is None:
-        return {"skipped": reason}
-    if spec["client"] not in VENV_OF:
-        spec = {**spec, "repo_root": str(ROOT)}
-    spec_path = workdir / "spec.json"
-    spec_path.write_text(json.dumps({**spec, "scratch": str(workdir)}))
-    env = {**os.environ, "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false", "PYTHONHASHSEED": "0"}
-    done = subprocess.run(
-        [python, str(WORKER), str(spec_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(workdir),
-        check=False,
-        timeout=900,
-    )
-    for line in done.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    return {"skipped": f"failed: {tail[:160]}"}
-
-
-def measure(label, clients, spec, reps, workdir, rows, raw):
-    """Run ``spec`` for each client, ``reps`` times interleaved; append one row per client."""
-    runs: dict[str, list[dict]] = {client: [] for client in clients}
-    for _ in range(reps):
-        for client in clients:
-            if runs[client] and "skipped" in runs[client][-1]:
-                continue
-            job = {**spec, "client": client}
-            if client in ANCHORS and spec.get("anchor_count"):  # per-op figures, fewer ops
-                job["count"] = min(job["count"], spec["anchor_count"])
-            runs[client].append(run_worker(job, workdir))
-    summary = {}
-    for client, results in runs.items():
-        ok = [r for r in results if "skipped" not in r]
-        if not ok:
-            summary[client] = {"skipped": results[-1]["skipped"]}
-            continue
-        ops = ok[0]["ops"]
-        summary[client] = {
-            "s_per_op": statistics.median(r["wall"] / ops for r in ok),
-            "cpu_per_op": statistics.median(r["cpu"] / ops for r in ok),
-            "req_per_op": statistics.median(r["requests"] / ops for r in ok),
-            "peak_growth_mib": max(r["peak_growth_mib"] for r in ok),
-            "rss_mib": statistics.median(r["rss_mib"] for r in ok),
-            "runs": len(ok),
-            **({"listed": ok[0]["listed"]} if "listed" in ok[0] else {}),
-        }
-    base = summary.get(raw, {}).get("s_per_op")
-    for client, row in summary.items():
-        if base and "s_per_op" in row:
-            row["ratio"] = row["s_per_op"] / base
-            # spread: the ratio of each rep to the raw client's rep run beside it
-            pairs = zip(runs[client], runs[raw], strict=False)
-            each = [
-                (a["wall"] / a["ops"]) / (b["wall"] / b["ops"])
-                for a, b in pairs
-                if "wall" in a and "wall" in b
-            ]
-            if each:
-                row["ratio_min"], row["ratio_max"] = min(each), max(each)
-        rows.append({"workload": label, "client": client, **row})
-        print(format_row(rows[-1]), flush=True)
-
-
-def format_row(row: dict) -> str:
-    head = f"{row['workload']:<26} {row['client']:<21}"
-    if "skipped" in row:
-        return f"{head} skipped: {row['skipped']}"
-    ratio = f"{row['ratio']:6.2f}" if "ratio" in row else "     -"
-    if row["client"] == "obstore":  # Rust HTTP client: the Python-side counter cannot see it
-        row["req_per_op"] = float("nan")
-    return (
-        f"{head} {row['s_per_op'] * 1e3:10.3f} {ratio} {row['cpu_per_op'] * 1e3:9.3f}"
-        f" {row['req_per_op']:8.2f} {row['peak_growth_mib']:8.1f} {row['rss_mib']:7.1f}"
-    )
-
-
-HEADER = (
-    f"{'workload':<26} {'client':<21} {'ms/op':>10} {'ratio':>6} {'cpu ms/op':>9}"
-    f" {'req/op':>8} {'peak+MiB':>8} {'rss MiB':>7}"
-)
 
 
 # -- data setup (untimed, through our bulk calls) ------------------------------------------------
@@ -319,19 +197,27 @@ class Session:
         measure(label, clients, spec, reps, self.workdir, self.rows, self.raw)
 
     def small(self, want) -> None:
+        """The 4 KiB rows: ``put`` creates blobs (a fresh folder per rep and client, named by
+        the worker), ``overwrite`` replaces blobs stored here first, the gets read stored ones."""
         counts = self.counts
         names = [f"s/{i:05d}.bin" for i in range(counts["small"])]
-        populate(self.driver, "bench-get", names, 4096, None)
+        if any(map(want, ("get", "get_blob", "get_by_name"))):
+            populate(self.driver, "bench-get", names, 4096, None)
+        if want("overwrite"):
+            populate(self.driver, "bench-overwrite", names, 4096, None)
         self.driver.create_container("bench-put")
         for workload, container, count in (
             ("put", "bench-put", counts["small"]),
+            ("overwrite", "bench-overwrite", counts["small"]),
             ("get", "bench-get", counts["small"]),
             ("get_blob", "bench-get", counts["get_blob"]),
             ("get_by_name", "bench-get", counts["small"]),
         ):
             if want(workload):
+                # overwrite: no target, ours and raw only (its cost is a documented trade-off)
+                clients = ["ours", self.raw] if workload == "overwrite" else self.everyone
                 self.measure(
-                    f"{LABELS.get(workload, workload)} 4KiB", self.everyone, counts["reps"],
+                    f"{LABELS.get(workload, workload)} 4KiB", clients, counts["reps"],
                     workload=workload, container=container, count=count, prefix="s", size=4096,
                     anchor_count=counts["anchor_small"],
                 )  # fmt: skip
@@ -340,7 +226,7 @@ class Session:
                 self.measure(
                     f"put_path 4KiB .{extension}", ["ours", self.raw], counts["reps"],
                     workload="put_path", container="bench-put", count=counts["small"],
-                    prefix="p", size=4096, extension=extension,
+                    prefix=f"p-{extension}", size=4096, extension=extension,
                 )  # fmt: skip
 
     def lists(self) -> None:
@@ -438,7 +324,8 @@ def main(args) -> None:
                     for row in import_times(args.driver):
                         rows.append(row)
                         print(f"{'import':<26} {row['client']:<34} {row['s'] * 1e3:8.1f} ms")
-                if any(map(want, ("put", "get", "get_blob", "get_by_name", "put_path"))):
+                small = ("put", "overwrite", "get", "get_blob", "get_by_name", "put_path")
+                if any(map(want, small)):
                     session.small(want)
                 for name in ("list", "large", "bulk", "pandas"):
                     if want(name):

@@ -100,6 +100,43 @@ def test_clean_overwrite_replaces_bytes_settings_and_acl(
     assert out.getvalue() == new
 
 
+@pytest.mark.parametrize("cloud_session", ["gcs"], indirect=True, scope="session")
+def test_small_put_costs_one_request_new_and_four_to_overwrite(cloud: Cloud, bucket: Container):
+    """A custom endpoint's costs (`_overwrite`): a new blob is one create-only upload; an
+    overwrite is that upload answered 412, a staged upload, a rewrite onto the name and the
+    stage's delete, and leaves no staged object (benchmarks' ``put`` and ``overwrite`` rows)."""
+    from cloudstorage.drivers.google._overwrite import STAGING_SUFFIX  # noqa: PLC0415  # extra
+
+    name, uploads = bucket.name, f"/upload/storage/v1/b/{bucket.name}/o"
+    bucket.upload_blob(io.BytesIO(OLD), blob_name="k.bin", meta_data={"v": "old"})
+    created = cloud.proxy.take()
+    assert [(seen.method, seen.route) for seen in created] == [("POST", uploads)]
+    assert created[0].params["uploadType"] == ["multipart"]
+    assert created[0].params["ifGenerationMatch"] == ["0"]  # create-only: nothing to lose
+    new = os.urandom(4096)
+    bucket.upload_blob(io.BytesIO(new), blob_name="k.bin", meta_data={"v": "new"})
+    first, staged, rewrite, delete = cloud.proxy.take()  # exactly four
+    assert (first.method, first.route) == ("POST", uploads)
+    assert first.params["ifGenerationMatch"] == ["0"]  # answered 412: the blob exists
+    assert (staged.method, staged.route, staged.params["uploadType"]) == (
+        "POST", uploads, ["multipart"],
+    )  # fmt: skip
+    stage = staged.params["name"][0]
+    assert stage.startswith(f"k.bin{STAGING_SUFFIX}")
+    assert "ifGenerationMatch" not in staged.params
+    assert (rewrite.method, rewrite.route) == (
+        "POST", f"/storage/v1/b/{name}/o/{stage}/rewriteTo/b/{name}/o/k.bin",
+    )  # fmt: skip
+    assert (delete.method, delete.route) == ("DELETE", f"/storage/v1/b/{name}/o/{stage}")
+    direct = cloud.rig.driver.get_container(name)
+    assert [blob.name for blob in direct] == ["k.bin"]  # no staged object left
+    blob = direct.get_blob("k.bin")
+    assert blob.meta_data == {"v": "new"}
+    out = io.BytesIO()
+    blob.download(out)
+    assert out.getvalue() == new
+
+
 def _checking(cloud: Cloud) -> Any:
     """The proxied driver again, told that its server checks a one-request upload's MD5."""
     from cloudstorage.drivers.google import GoogleStorageDriver  # noqa: PLC0415  # optional extra

@@ -26,6 +26,16 @@ that is not one request, `upload` writes where nothing can be lost:
   requests more than a direct upload. On a mismatch the staging object is deleted and
   `CloudStorageError` raised; the old blob is untouched.
 
+Why a small overwrite on a custom endpoint is four requests, checked against fake-gcs-server
+v1.54.0 (the server the tests start; `test_gcs_overwrite` pins the four): the create-only
+upload, answered 412; the staged upload, whose response carries the stored ``md5Hash``, so the
+check costs no request; the rewrite; the stage's delete. Staging cannot be skipped there: that
+server stores a multipart upload whose ``md5Hash``, ``crc32c`` and ``X-Goog-Hash`` all
+disagree with its bytes (and a resumable last chunk with a wrong ``X-Goog-Hash``), answering
+with the hashes of what it got. The rewrite and the delete cannot be one request there either:
+it ignores compose's ``deleteSourceObjects`` (the source stays) and has no ``moveTo`` route
+(``objects.move`` answers 400 and moves nothing).
+
 The driver still compares the stored MD5 with the bytes sent after a direct upload (a second
 line of defence: on a server that does not check after all, that generation is deleted).
 The rewrite carries no ``ifGenerationMatch``: an overwrite stays unconditional (the last
