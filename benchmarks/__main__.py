@@ -31,6 +31,7 @@ def main() -> None:
     )
     run.add_argument("--count", type=int, help="small puts/gets per rep (default 2,000)")
     run.add_argument("--reps", type=int, help="reps of the small workloads (default 3)")
+    run.add_argument("--lists", help="comma list of listing sizes (default 5000,50000)")
     run.add_argument("--no-anchors", action="store_true", help="skip obstore, libcloud, 0.11")
     run.add_argument("--json", help="also write the rows to this JSON file")
     run.add_argument("--workdir", help="where servers and data live (default: a temp dir)")
