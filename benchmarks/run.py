@@ -29,9 +29,9 @@ from benchmarks.measure import ANCHORS, HEADER, RAW, ROOT, measure
 MIB = 1 << 20
 
 
-TARGET_ROWS = "put,get_by_name,put_path,list,large,bulk"
+TARGET_ROWS = "put,overwrite,get_by_name,put_path,list,large,bulk"
 """``--targets``: the workloads of issue #19's target table (no anchors but obstore in bulk,
-one listing of 50,000, the 512 MiB transfers the table names)."""
+one listing of 50,000, the 512 MiB transfers the table names), and overwrites beside puts."""
 TARGET_LARGE = {
     "s3": ("upload_path", "download_path"),
     "minio": ("upload_path", "download_path"),
