@@ -31,7 +31,6 @@ from cloudstorage.base import Blob, Container, Driver, errors, prefetch, transfe
 from cloudstorage.base.blob import UNSET
 from cloudstorage.base.settings import BlobSettings, DownloadGrant, UploadPolicy, check_acl
 from cloudstorage.drivers.amazon import _copy as s3_copy
-from cloudstorage.drivers.amazon import _retry as s3_retry
 from cloudstorage.drivers.amazon import _rules as rules
 from cloudstorage.drivers.amazon import _urls as urls
 from cloudstorage.drivers.amazon._options import S3Options
@@ -132,9 +131,10 @@ class S3Driver(Driver):
 
     @cached_property
     def fs(self) -> Any:
-        """s3fs's filesystem; its clients retry with the driver's budget (`_retry`), and its
-        own loop (5 tries of what the client gave up on, a class attribute) tries once."""
-        return s3_retry.install_on_filesystem(super().fs, self.retry_options)
+        """s3fs's filesystem; its clients retry with the driver's budget (`_retry`) and parse
+        timestamps fast (`_timestamps`); its own loop (5 tries of what the client gave up on,
+        a class attribute) tries once."""
+        return s3_config.setup_filesystem(super().fs, self.retry_options)
 
     @cached_property
     def session(self) -> Any:

@@ -9,6 +9,7 @@ from botocore.config import Config  # type: ignore[import-untyped]  # untyped, a
 
 from cloudstorage.base.retry import RetryOptions
 from cloudstorage.drivers.amazon import _retry as s3_retry
+from cloudstorage.drivers.amazon import _timestamps as s3_timestamps
 
 
 def config_kwargs(
@@ -73,8 +74,31 @@ def resource(
     # (botocore keeps 10 connections by default, discarding the rest with a warning)
     config = config.merge(Config(max_pool_connections=64))
     s3 = session.resource("s3", endpoint_url=endpoint_url, config=config)
-    s3_retry.install(s3.meta.client, retry)
+    setup_client(s3.meta.client, retry)
     return s3
+
+
+def setup_client(client: Any, retry: RetryOptions) -> Any:
+    """Make a botocore or aiobotocore client of the driver retry with ``retry`` (`_retry`) and
+    parse timestamps fast (`_timestamps`); every client the driver makes goes through here."""
+    s3_timestamps.install(client)
+    return s3_retry.install(client, retry)
+
+
+def setup_filesystem(fs: Any, retry: RetryOptions) -> Any:
+    """Make s3fs's filesystem ``fs`` set up each client it makes with `setup_client`; s3fs's
+    own loop (a class attribute, not an option) tries once. Returns ``fs``."""
+    if getattr(fs, "_cloudstorage_retry", None) is retry:
+        return fs  # fsspec's cached instance, shared by drivers with the same options
+    make_client = fs.set_session
+
+    async def set_session(refresh: bool = False, kwargs: Any = None) -> Any:
+        return setup_client(await make_client(refresh=refresh, kwargs=kwargs or {}), retry)
+
+    fs.set_session = set_session
+    fs._cloudstorage_retry = retry
+    fs.retries = 1
+    return fs
 
 
 def session(key: str | None, secret: str | None, region: str | None) -> Any:

@@ -84,19 +84,3 @@ def install(client: Any, options: RetryOptions) -> Any:
         events.register("needs-retry.s3", BudgetRetry(options), unique_id=_HANDLER)
         client._cloudstorage_retry = options
     return client
-
-
-def install_on_filesystem(fs: Any, options: RetryOptions) -> Any:
-    """Make s3fs's filesystem ``fs`` set up each client it makes with `install`; s3fs's own
-    loop (a class attribute, not an option) tries once. Returns ``fs``."""
-    if getattr(fs, "_cloudstorage_retry", None) is options:
-        return fs  # fsspec's cached instance, shared by drivers with the same options
-    make_client = fs.set_session
-
-    async def set_session(refresh: bool = False, kwargs: Any = None) -> Any:
-        return install(await make_client(refresh=refresh, kwargs=kwargs or {}), options)
-
-    fs.set_session = set_session
-    fs._cloudstorage_retry = options
-    fs.retries = 1
-    return fs
