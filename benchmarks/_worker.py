@@ -180,6 +180,8 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
                 else:
                     ops = [lambda: client.download_stream(blob, _Discard())]
             elif workload in ("bulk_put", "bulk_delete"):
+                if workload == "bulk_put":  # blobs created, as `put`'s
+                    names = _renamed(names, _fresh_folder(spec))
                 pairs = []
                 for name in names:
                     path = os.path.join(scratch, name.replace("/", "_"))
