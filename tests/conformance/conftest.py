@@ -11,7 +11,18 @@ from cloudstorage import Container, Driver
 from tests.conftest import unique_name
 
 
-@pytest.fixture(scope="session")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on a dask cluster runs on one pytest-xdist worker (``--dist loadgroup``).
+
+    A LocalCluster's processes import the whole stack and then tick while idle (about 0.1 core a
+    cluster): one cluster a module on one worker, not one a session on every worker.
+    """
+    for item in items:
+        if "dask_client" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("dask"))
+
+
+@pytest.fixture(scope="module")
 def dask_client() -> Iterator[distributed.Client]:
     """A dask client on a LocalCluster of two worker processes (so everything must pickle)."""
     cluster = distributed.LocalCluster(
