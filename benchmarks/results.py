@@ -177,7 +177,10 @@ def write_results(section: str, path: Path = RESULTS) -> None:
 
 def plot(runs: list[dict], path: Path = PLOT) -> None:
     """Grouped bars: our ratio to the raw client per workload (rows) and driver (colours)."""
-    import matplotlib  # noqa: PLC0415  # the dev extra; only this command needs it
+    try:
+        import matplotlib  # noqa: PLC0415  # the bench extra; only this command needs it
+    except ImportError as missing:
+        raise SystemExit('the plot needs matplotlib: uv pip install -e ".[bench]"') from missing
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
