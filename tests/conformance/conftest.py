@@ -11,7 +11,6 @@ import pytest
 from cloudstorage import Container, Driver
 from tests.conftest import unique_name
 
-
 # A LocalCluster ticks while idle: its workers' profiler, the event-loop and memory monitors
 # took about 0.1 core a cluster, one cluster on each pytest-xdist worker all session. Quietened,
 # 0.015 (measured over 30 idle seconds); none of them is what the tests check.
