@@ -16,21 +16,6 @@ from tests.rigs.swift import Identity
 from tests.servers import AzuriteServer, FakeGcsServer, MotoServer, SwiftServer
 
 RIG_NAMES = selected(os.environ.get("CLOUDSTORAGE_TEST_DRIVERS"))
-# Keystone's tests wait for Keystone to start (18-31 s), once per worker that runs one of them
-SLOW_MODULES = ("tests/drivers/test_keystone.py",)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow tests first (the ``slow`` mark and `SLOW_MODULES`), the rest in collection order.
-
-    pytest-xdist hands each worker a run of consecutive tests at the start: a long test there
-    overlaps the other workers' work, where near the end it kept one worker busy alone.
-    """
-    items.sort(
-        key=lambda item: (
-            not (item.get_closest_marker("slow") or item.nodeid.startswith(SLOW_MODULES))
-        )
-    )
 
 
 @pytest.fixture(scope="session")
