@@ -152,12 +152,12 @@ def run(spec: dict) -> dict:  # noqa: PLR0912, PLR0915  # one branch per workloa
                 client.get_by_name(names[0])
                 ops = [lambda n=n: client.get_by_name(n) for n in names]
             elif workload == "put_path":  # blobs created, as `put`'s
-                extension, folder = spec["extension"], _fresh_folder(spec)
-                paths = [os.path.join(scratch, f"{i:05d}.{extension}") for i in range(count)]
+                suffix, folder = spec["suffix"], _fresh_folder(spec)  # "": no extension
+                paths = [os.path.join(scratch, f"{i:05d}{suffix}") for i in range(count)]
                 for path in paths:
                     with open(path, "wb") as file:
                         file.write(data)
-                client.put_path(paths[0], f"{folder}/warm.{extension}")
+                client.put_path(paths[0], f"{folder}/warm{suffix}")
                 fresh = _renamed(names, folder)
                 ops = [lambda i=i: client.put_path(paths[i], fresh[i]) for i in range(count)]
             elif workload == "get_blob":

@@ -224,11 +224,11 @@ class Session:
                     anchor_count=counts["anchor_small"],
                 )  # fmt: skip
         if self.local_root and want("put_path"):  # vs shutil.copyfile (the yardstick)
-            for extension in ("txt", "bin"):  # a named type; octet-stream: the bytes sniffed
+            for suffix, label in ((".txt", ".txt"), ("", "noext")):  # named type; bytes sniffed
                 self.measure(
-                    f"put_path 4KiB .{extension}", ["ours", self.raw], counts["reps"],
+                    f"put_path 4KiB {label}", ["ours", self.raw], counts["reps"],
                     workload="put_path", container="bench-put", count=counts["small"],
-                    prefix=f"p-{extension}", size=4096, extension=extension,
+                    prefix=f"p-{label.lstrip('.')}", size=4096, suffix=suffix,
                 )  # fmt: skip
 
     def lists(self) -> None:

@@ -100,10 +100,14 @@ def test_a_specific_type_by_name_skips_sniffing(monkeypatch):
     monkeypatch.setattr(helpers, "_sniff", lambda head: sniffed.append(head) or "image/png")
     assert helpers.guess_content_type("photo.jpg", PNG) == "image/jpeg"
     assert sniffed == []  # the name settled it
-    assert helpers.guess_content_type("blob.bin", PNG) == "image/png"  # octet-stream: sniffed
+    # .bin names application/octet-stream (as 0.10's stream uploads and web servers have it)
+    assert helpers.guess_content_type("blob.bin", PNG) == "application/octet-stream"
     assert helpers.guess_content_type("notes.txt", PNG) == "text/plain"  # .txt names it
+    assert sniffed == []
     assert helpers.guess_content_type("no-extension", PNG) == "image/png"
-    assert len(sniffed) == 2
+    assert helpers.guess_content_type("data.unknown-extension", PNG) == "image/png"
+    assert helpers.guess_content_type(None, PNG) == "image/png"
+    assert len(sniffed) == 3
 
 
 def test_sniffing_from_many_threads_keeps_one_libmagic_handle_per_core():
@@ -115,7 +119,7 @@ def test_sniffing_from_many_threads_keeps_one_libmagic_handle_per_core():
 
     pytest.importorskip("magic")
     with ThreadPoolExecutor(4 * (os.cpu_count() or 1)) as pool:
-        guessed = set(pool.map(lambda _: helpers.guess_content_type("x.bin", PNG), range(400)))
+        guessed = set(pool.map(lambda _: helpers.guess_content_type("x", PNG), range(400)))
     assert guessed == {"image/png"}
     assert 1 <= len(helpers._idle_checkers) <= (os.cpu_count() or 1)
 

@@ -33,11 +33,19 @@ def test_upload_from_stream_needs_and_uses_blob_name(container: Container):
 
 def test_upload_from_non_seekable_stream_keeps_every_byte(container: Container):
     data = PNG + bytes(range(256)) * 4000
-    container.upload_blob(OneWayStream(data), blob_name="stream.png")
+    # no extension: the leading bytes are sniffed, then sent first
+    container.upload_blob(OneWayStream(data), blob_name="stream-of-a-png")
     out = io.BytesIO()
-    container.get_blob("stream.png").download(out)
+    container.get_blob("stream-of-a-png").download(out)
     assert out.getvalue() == data
-    assert container.get_blob("stream.png").content_type == "image/png"
+    assert container.get_blob("stream-of-a-png").content_type == "image/png"
+
+
+def test_content_type_is_sniffed_only_where_the_name_names_none(container: Container):
+    container.upload_blob(io.BytesIO(PNG), blob_name="pixel")
+    container.upload_blob(io.BytesIO(PNG), blob_name="pixel.bin")  # .bin: opaque bytes
+    assert container.get_blob("pixel").content_type == "image/png"
+    assert container.get_blob("pixel.bin").content_type == "application/octet-stream"
 
 
 def test_explicit_content_type_wins_over_guess(container: Container):

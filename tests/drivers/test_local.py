@@ -315,7 +315,7 @@ def test_container_left_with_a_killed_uploads_temporary_file_lists_empty_and_del
 @pytest.mark.parametrize("kernel_copy", [True, False])
 def test_upload_from_a_path_is_a_complete_copy(box, tmp_path, monkeypatch, kernel_copy):
     data = os.urandom(2**20 + 3)  # longer than what sniffing reads ahead
-    source = tmp_path / "source.bin"
+    source = tmp_path / "source"  # no extension: sniffed, then copied from the start
     source.write_bytes(data)
     if not kernel_copy:
 
