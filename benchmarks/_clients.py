@@ -536,6 +536,10 @@ class Libcloud(Client):
     def head(self, name):
         self.lc.get_object(self.container, name)
 
+    def get_by_name(self, name):
+        """libcloud's download by name: look the object up, then download it (2 requests)."""
+        return b"".join(self.lc.download_object_as_stream(self.lc.get_object(self.container, name)))
+
     def list(self, prefix):
         return sum(1 for _ in self.lc.iterate_container_objects(self.box, prefix=prefix or None))
 
