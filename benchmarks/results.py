@@ -2,6 +2,7 @@
 
     python -m benchmarks results --run              # run every driver, then render
     python -m benchmarks results --dir DIR          # render the runs already in DIR/<driver>.json
+    python -m benchmarks results --dir A --dir B    # B's rows replace A's of the same workload
 
 With ``--run`` each driver runs (``python -m benchmarks run --driver D --json DIR/D.json``,
 ``--only`` and ``--quick`` passed on) one after the other; then the targets table (our
@@ -37,7 +38,6 @@ TARGETS: list[tuple[str, tuple[str, ...] | None, float]] = [
     ("get 4KiB", tuple(d for d in DRIVERS if d != "local"), 1.3),
     ("get 4KiB", ("local",), 2.0),  # the 2026-11-29 target: a read of a few microseconds
     ("put_path 4KiB .txt", ("local",), 2.5),  # vs shutil.copyfile
-    ("put_path 4KiB .bin", ("local",), 4.0),  # until 2026-12-06: .bin was sniffed
     ("put_path 4KiB noext", ("local",), 4.0),  # no extension: the bytes sniffed
     ("upload_stream", ("local",), 2.0),
     ("upload_path 512MiB", S3_FAMILY, 1.1),
@@ -59,14 +59,52 @@ def target_of(workload: str, driver: str) -> float | None:
     return None
 
 
-def load_runs(folder: Path) -> list[dict]:
-    """The runs in ``folder``, in `DRIVERS` order (a missing driver is left out)."""
+RETIRED = {
+    "put_path 4KiB .bin": "since 2026-12-06 a .bin name settles the type: `put_path 4KiB noext`",
+}
+"""Workloads no longer measured as they were: their rows in older runs are not rendered."""
+
+
+def load_runs(*folders: Path) -> list[dict]:
+    """The runs in ``folders``, in `DRIVERS` order (a missing driver is left out).
+
+    A driver's run in a later folder replaces, workload by workload, the rows of its run in an
+    earlier one (a rerun of some rows over a whole run); its finish time, duration and load
+    are listed beside the earlier run's.
+    """
     runs = []
     for driver in DRIVERS:
-        path = folder / f"{driver}.json"
-        if path.exists():
-            runs.append(json.loads(path.read_text()))
+        paths = [folder / f"{driver}.json" for folder in folders]
+        found = [json.loads(path.read_text()) for path in paths if path.exists()]
+        merged: dict | None = None
+        for run in found:
+            merged = run if merged is None else _rerun(merged, run)
+        if merged is not None:
+            merged["rows"] = [row for row in merged["rows"] if row["workload"] not in RETIRED]
+            runs.append(merged)
     return runs
+
+
+def _rerun(base: dict, newer: dict) -> dict:
+    """``base`` with every workload ``newer`` measured taken from ``newer``."""
+    redone: dict[str, list[dict]] = {}
+    for row in newer["rows"]:
+        redone.setdefault(row["workload"], []).append(row)
+    rows = []
+    for row in base["rows"]:  # in the base run's order; a rerun workload where it stood
+        if row["workload"] not in redone:
+            rows.append(row)
+        elif row["workload"] not in {done["workload"] for done in rows}:
+            rows.extend(redone[row["workload"]])
+    shown = {row["workload"] for row in rows}
+    rows += [row for row in newer["rows"] if row["workload"] not in shown]
+    return {
+        **base,
+        "rows": rows,
+        "seconds": base["seconds"] + newer["seconds"],
+        "finished": f"{base.get('finished', '')}; rerun {newer.get('finished', '')}",
+        "load": [*base.get("load", []), *newer.get("load", [])],
+    }
 
 
 FASTEST_OF = ("bulk_",)
@@ -214,7 +252,12 @@ def plot(runs: list[dict], path: Path = PLOT) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks results")
-    parser.add_argument("--dir", default=str(ROOT / ".cache" / "bench-results" / "current"))
+    parser.add_argument(
+        "--dir",
+        action="append",
+        help="a folder of runs (DIR/<driver>.json); given again, its rows replace the earlier "
+        "folders' rows of the same workload (default: .cache/bench-results/current)",
+    )
     parser.add_argument("--run", action="store_true", help="run every driver first")
     parser.add_argument("--drivers", default=",".join(DRIVERS))
     parser.add_argument("--only", help="passed to each run")
@@ -222,7 +265,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--targets", action="store_true", help="passed to each run")
     parser.add_argument("--count", help="passed to each run")
     args = parser.parse_args(argv)
-    folder = Path(args.dir)
+    default = ROOT / ".cache" / "bench-results" / "current"
+    folders = [Path(folder) for folder in args.dir or [default]]
+    folder = folders[-1]
     if args.run:
         folder.mkdir(parents=True, exist_ok=True)
         for driver in args.drivers.split(","):
@@ -233,9 +278,9 @@ def main(argv: list[str] | None = None) -> None:
             command += ["--targets"] if args.targets else []
             command += ["--count", args.count] if args.count else []
             subprocess.run(command, check=False, cwd=str(ROOT))
-    runs = [run for run in load_runs(folder) if run["driver"] in args.drivers.split(",")]
+    runs = [run for run in load_runs(*folders) if run["driver"] in args.drivers.split(",")]
     if not runs:
-        raise SystemExit(f"no runs in {folder}")
+        raise SystemExit(f"no runs in {', '.join(map(str, folders))}")
     shown = " ".join(["python -m benchmarks results", *(argv or sys.argv[1:])])
     write_results(render(runs, shown))
     plot(runs)
