@@ -90,14 +90,16 @@ def _rerun(base: dict, newer: dict) -> dict:
     redone: dict[str, list[dict]] = {}
     for row in newer["rows"]:
         redone.setdefault(row["workload"], []).append(row)
-    rows = []
+    rows: list[dict] = []
+    placed: set[str] = set()
     for row in base["rows"]:  # in the base run's order; a rerun workload where it stood
-        if row["workload"] not in redone:
+        workload = row["workload"]
+        if workload not in redone:
             rows.append(row)
-        elif row["workload"] not in {done["workload"] for done in rows}:
-            rows.extend(redone[row["workload"]])
-    shown = {row["workload"] for row in rows}
-    rows += [row for row in newer["rows"] if row["workload"] not in shown]
+        elif workload not in placed:
+            placed.add(workload)
+            rows.extend(redone[workload])
+    rows += [row for row in newer["rows"] if row["workload"] not in placed]  # new workloads
     return {
         **base,
         "rows": rows,

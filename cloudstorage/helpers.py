@@ -8,7 +8,7 @@ import mimetypes
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 __all__ = [
@@ -94,7 +94,9 @@ def content_type_by_name(name: str | None) -> str | None:
     return mimetypes.guess_type(name)[0] if name else None
 
 
-def guess_content_type(name: str | None, head: bytes | None) -> str | None:
+def guess_content_type(
+    name: str | None, head: bytes | Callable[[], bytes | None] | None
+) -> str | None:
     """Guess a MIME type from a file's name (mimetypes), else from its leading bytes (python-magic).
 
     A name whose extension names a type settles it (``.txt`` names ``text/plain``, ``.bin``
@@ -104,14 +106,18 @@ def guess_content_type(name: str | None, head: bytes | None) -> str | None:
 
     Args:
         name: the file's name (or None).
-        head: its leading bytes (or None).
+        head: its leading bytes (or None), or a function that reads them, called only when
+            the name does not settle the type.
 
     Returns:
         A MIME type, or None when neither says.
 
     Raises nothing: python-magic failures read as "unknown".
     """
-    return content_type_by_name(name) or (_sniff(head) if head else None)
+    if by_name := content_type_by_name(name):
+        return by_name
+    leading = head() if callable(head) else head
+    return _sniff(leading) if leading else None
 
 
 def file_content_type(filename: FileOrPath) -> str | None:
@@ -130,21 +136,27 @@ def file_content_type(filename: FileOrPath) -> str | None:
     """
     if isinstance(filename, (str, os.PathLike)):
         path = os.fspath(filename)
-        if by_name := content_type_by_name(path):
-            return by_name
-        if not os.path.isfile(path):
-            return None
-        with open(path, "rb") as file:
-            return guess_content_type(None, file.read(SNIFF_BYTES))
+        return guess_content_type(path, lambda: _file_head(path))
     name = getattr(filename, "name", None)
-    if by_name := content_type_by_name(name if isinstance(name, str) else None):
-        return by_name
-    if not filename.seekable():
+    return guess_content_type(name if isinstance(name, str) else None, lambda: _peek(filename))
+
+
+def _file_head(path: str) -> bytes | None:
+    """The leading bytes of the file at ``path`` (None if there is no such file)."""
+    if not os.path.isfile(path):
         return None
-    start = filename.tell()
-    head = filename.read(SNIFF_BYTES)
-    filename.seek(start)
-    return guess_content_type(None, head)
+    with open(path, "rb") as file:
+        return file.read(SNIFF_BYTES)
+
+
+def _peek(stream: IO[bytes]) -> bytes | None:
+    """The leading bytes of a seekable stream, which is sought back (None if it cannot seek)."""
+    if not stream.seekable():
+        return None
+    start = stream.tell()
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(start)
+    return head
 
 
 def parse_content_disposition(data: str) -> tuple[str | None, dict[str, str]]:

@@ -21,7 +21,7 @@ from typing import IO, Any, Protocol, cast
 
 from cloudstorage.base.sink import HASH_BESIDE_BYTES, Digest, Sink, local_target
 from cloudstorage.exceptions import BINARY_STREAM_NEEDED
-from cloudstorage.helpers import SNIFF_BYTES, content_type_by_name, guess_content_type
+from cloudstorage.helpers import SNIFF_BYTES, guess_content_type
 
 __all__ = [
     "CHUNK_SIZE",
@@ -97,14 +97,16 @@ class Source:
         return cast(bytes, data)
 
     def guess_content_type(self, blob_name: str) -> str | None:
-        """Guess from the file's (else the blob's) name, else from the leading bytes.
+        """Guess from the file's (else the blob's) name, else from the leading bytes, read
+        only then.
 
         The stream is left where it was. A stream that cannot seek is wrapped so the
         sniffed bytes are still uploaded.
         """
-        name = self.name or blob_name
-        if by_name := content_type_by_name(name):
-            return by_name  # no read: sniffing would not change the answer
+        return guess_content_type(self.name or blob_name, self._leading_bytes)
+
+    def _leading_bytes(self) -> bytes:
+        """The first `SNIFF_BYTES`, read for sniffing; the upload still sends them."""
         if self.stream.seekable():
             start = self.stream.tell()
             head = self._binary(self.stream.read(SNIFF_BYTES))
@@ -112,7 +114,7 @@ class Source:
         else:
             head = self._binary(self.stream.read(SNIFF_BYTES))
             self.stream = cast(IO[bytes], _Replayed(head, self.stream))
-        return guess_content_type(None, head)
+        return head
 
     @property
     def seekable(self) -> bool:
