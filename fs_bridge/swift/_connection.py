@@ -49,6 +49,8 @@ class SwiftConnection(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
         import openstack  # noqa: PLC0415  # heavy: imported on first request, not with fsspec
         from keystoneauth1 import session as ks_session  # noqa: PLC0415  # as above
 
+        from fs_bridge.http_session import EnvironmentOnceSession  # noqa: PLC0415  # requests
+
         options: dict[str, Any] = {}
         if self.auth_version == "3":
             from keystoneauth1.identity import v3  # noqa: PLC0415  # as above
@@ -77,7 +79,10 @@ class SwiftConnection(AbstractFileSystem):  # type: ignore[misc]  # fsspec is un
                 interface=self.interface,
                 retry=self.retry,
             )
-        session = ks_session.Session(auth=auth, timeout=self.timeout)
+        # requests would read the proxy variables of the environment on every request
+        session = ks_session.Session(
+            auth=auth, timeout=self.timeout, session=EnvironmentOnceSession()
+        )
         return openstack.connection.Connection(
             session=session, region_name=self.region, interface=self.interface, **options
         )

@@ -18,6 +18,8 @@ Faults (first matching rule with uses left wins; ``skip`` lets that many matches
 - ``corrupt_request``: flip bytes of the request body (the first 64, or with ``middle=True``
   the middle one of bodies of 1 KiB or more: the media, not a JSON part), then forward it.
 - ``delay``: wait before forwarding.
+
+It also serves as a forward proxy (``http_proxy``) to its one upstream server.
 """
 
 from __future__ import annotations
@@ -290,6 +292,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         pass
 
     def relay(self) -> None:
+        if self.path.startswith("http://"):  # sent to a forward proxy (``http_proxy``)
+            target = urlsplit(self.path)
+            self.path = target.path + (f"?{target.query}" if target.query else "")
         check = self.proxy.authorize
         if check is not None and not check(self.headers.get("Authorization")):
             self.proxy._record(self.command, self.path, Fault("unauthorized", "*", _ANY, 0))

@@ -43,6 +43,7 @@ with requires_extra(__name__):
         AzureError,
         HttpResponseError,
     )
+    from azure.core.pipeline.transport import RequestsTransport
     from azure.storage.blob import (
         BlobServiceClient,
         ContainerProperties,
@@ -55,6 +56,7 @@ with requires_extra(__name__):
     from cloudstorage.drivers.microsoft import _transfer as azure_transfer
     from cloudstorage.drivers.microsoft._errors import translate
     from cloudstorage.drivers.microsoft._retry import BudgetRetry
+    from fs_bridge.http_session import EnvironmentOnceSession
 
 __all__ = ["AzureOptions", "AzureStorageDriver"]
 
@@ -143,8 +145,7 @@ class AzureStorageDriver(Driver):
             max_single_put_size=transfer.CHUNK_SIZE,
             max_block_size=transfer.CHUNK_SIZE,
             retry_policy=self.options.get("retry_policy") or BudgetRetry(self.retry_options),
-            connection_timeout=self.retry_options.timeout,
-            read_timeout=self.retry_options.timeout,
+            transport=_requests_transport(self.retry_options.timeout),
         )
 
     # -- errors ---------------------------------------------------------------------------
@@ -378,3 +379,14 @@ class AzureStorageDriver(Driver):
         the file's name there; the SAS is the container's (create and write only).
         """
         return azure_sas.put_blob_form(self, container.name, policy)
+
+
+def _requests_transport(timeout: float) -> RequestsTransport:
+    """azure-core's transport on an `EnvironmentOnceSession`, set up as azure-core sets up a
+    session of its own: requests would read the proxy variables on every request."""
+    session = EnvironmentOnceSession()
+    transport = RequestsTransport(
+        session=session, session_owner=True, connection_timeout=timeout, read_timeout=timeout
+    )
+    transport._init_session(session)  # its adapter: no urllib3 retries
+    return transport
