@@ -65,27 +65,26 @@ def _download(driver: Driver, container: str) -> bytes:
     return received.getvalue()
 
 
-def test_requests_go_through_the_proxy_the_environment_names(
+@pytest.mark.parametrize(
+    ("no_proxy", "through_the_proxy"),
+    [(None, True), ("127.0.0.1", False)],
+    ids=["proxy", "no_proxy"],
+)
+def test_requests_follow_the_proxy_variables_of_the_environment(
     rig: Rig,
     servers: ServerPool,
     stored: Container,
     forward_proxy: FaultProxy,
     monkeypatch: pytest.MonkeyPatch,
+    no_proxy: str | None,
+    through_the_proxy: bool,
 ) -> None:
     monkeypatch.setenv("http_proxy", forward_proxy.url)
+    if no_proxy is not None:
+        monkeypatch.setenv("no_proxy", no_proxy)
     assert _download(_fresh_driver(rig, servers, []), stored.name) == b"proxied"
-    reads = [seen for seen in forward_proxy.take() if seen.method == "GET"]
-    assert any(re.search(blob_path(stored.name, "blob"), seen.path) for seen in reads)
-
-
-def test_no_proxy_keeps_a_host_off_the_proxy(
-    rig: Rig,
-    servers: ServerPool,
-    stored: Container,
-    forward_proxy: FaultProxy,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("http_proxy", forward_proxy.url)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    assert _download(_fresh_driver(rig, servers, []), stored.name) == b"proxied"
-    assert forward_proxy.take() == []
+    reads = [seen.path for seen in forward_proxy.take() if seen.method == "GET"]
+    read_the_blob = any(re.search(blob_path(stored.name, "blob"), path) for path in reads)
+    assert read_the_blob is through_the_proxy
+    if not through_the_proxy:
+        assert reads == []

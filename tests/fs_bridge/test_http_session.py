@@ -13,7 +13,7 @@ from tests.servers.fault_proxy import FaultProxy
 
 
 class _Origin(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802  # http.server's name
+    def do_GET(self) -> None:  # http.server's name
         self.send_response(200)
         self.send_header("Content-Length", "6")
         self.end_headers()
