@@ -126,7 +126,8 @@ def populate(driver, container: str, names: list[str], size: int, sparse_root: s
 
 
 def import_times(driver: str, reps: int = 7) -> list[dict]:
-    """Median wall time of ``import X`` in a fresh interpreter, minus a bare interpreter's."""
+    """Median wall time of ``import X`` in a fresh interpreter (bytecode written), minus a bare
+    interpreter's."""
     module = {
         "s3": "cloudstorage.drivers.amazon",
         "minio": "cloudstorage.drivers.minio",
@@ -143,10 +144,19 @@ def import_times(driver: str, reps: int = 7) -> list[dict]:
     statements[module] = f"import {module}"
     statements[raw] = f"import {raw}"
     samples: dict[str, list[float]] = {label: [] for label in statements}
+    # An installed package imports from its bytecode: write it once (whatever
+    # PYTHONDONTWRITEBYTECODE says), then time the imports that read it.
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def run(statement: str) -> None:
+        subprocess.run([sys.executable, "-c", statement], check=True, cwd=ROOT, env=environment)
+
+    for statement in statements.values():
+        run(statement)
     for _ in range(reps):
         for label, statement in statements.items():
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", statement], check=True, cwd=str(ROOT))
+            run(statement)
             samples[label].append(time.perf_counter() - start)
     bare = statistics.median(samples["(bare interpreter)"])
     return [

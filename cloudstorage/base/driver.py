@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from functools import cached_property, lru_cache
@@ -97,6 +96,8 @@ class Driver(BlobMethods, UrlMethods, ABC):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the class and its constructor's arguments: a dask worker (or any other
         process) rebuilds the driver, its own clients and connections, from them once."""
+        import pickle  # noqa: PLC0415  # only pickling needs it: import stays fast
+
         return (_rebuild_driver, (type(self), pickle.dumps(self._arguments)))
 
     def __init__(
@@ -370,6 +371,8 @@ class Driver(BlobMethods, UrlMethods, ABC):
 @lru_cache(maxsize=32)
 def _rebuild_driver(cls: type[Driver], arguments: bytes) -> Driver:
     """A pickled driver, built once per process for the same class and arguments."""
+    import pickle  # noqa: PLC0415  # only unpickling needs it: import stays fast
+
     args, kwargs = pickle.loads(arguments)  # our own pickle of the arguments
     return cls(*args, **kwargs)
 

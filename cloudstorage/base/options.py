@@ -11,7 +11,6 @@ the documentation's options table (`describe_options`) is generated from the sam
 from __future__ import annotations
 
 import ast
-import difflib
 import inspect
 import textwrap
 from collections.abc import Iterator, Mapping
@@ -84,6 +83,8 @@ def check_options(driver: type, options: Mapping[str, Any]) -> None:
     if not unknown:
         return
     name = unknown[0]
+    import difflib  # noqa: PLC0415  # only a refused option needs it: import stays fast
+
     close = difflib.get_close_matches(name, sorted(known | parameters), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else "."
     raise CloudStorageError(

@@ -29,7 +29,6 @@ deletes nothing. A second run with nothing changed sends only listing requests.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -125,6 +124,8 @@ def sync(
             f"cannot sync container {source.name!r} ({source_prefix!r}) onto itself "
             f"({destination_prefix!r}): the prefixes overlap"
         )
+    import tempfile  # noqa: PLC0415  # it brings shutil, bz2 and lzma: import stays fast
+
     run = _Run(destination, dry_run, max_workers, executor, progress or _quiet)
     try:
         with tempfile.SpooledTemporaryFile(max_size=_SPILL_AT) as doomed:
