@@ -51,6 +51,7 @@ with requires_extra(__name__):
         PublicAccess,
     )
 
+    from cloudstorage.drivers.microsoft import _listing as azure_listing
     from cloudstorage.drivers.microsoft import _properties as azure_properties
     from cloudstorage.drivers.microsoft import _sas as azure_sas
     from cloudstorage.drivers.microsoft import _transfer as azure_transfer
@@ -275,12 +276,7 @@ class AzureStorageDriver(Driver):
     def _list_infos(self, container: str, prefix: str) -> Iterator[Mapping[str, Any]]:
         # List Blobs page by page on `service`; Azure filters by any prefix itself
         client = self.service.get_container_client(container)
-        pages = client.list_blobs(
-            name_starts_with=prefix or None, include=["metadata"], results_per_page=LIST_PAGE_SIZE
-        ).by_page()
-        for page in pages:
-            for properties in page:
-                yield azure_properties.info_from_properties(container, properties)
+        return azure_listing.list_infos(client, prefix, LIST_PAGE_SIZE)
 
     def _write_options(self, settings: BlobSettings, extra: Mapping[str, Any]) -> dict[str, Any]:
         """adlfs ``open(path, "wb", ...)`` options; `_put` sends the same to the SDK."""

@@ -16,6 +16,7 @@ __all__ = [
     "blob_fields",
     "file_info",
     "info_from_properties",
+    "is_folder",
     "md5_hex",
     "write_attributes",
 ]
@@ -61,14 +62,18 @@ def info_from_properties(container: str, properties: BlobProperties) -> dict[str
     }
     if info.get("etag") is not None:
         info["etag"] = '"{}"'.format(str(info["etag"]).strip('"'))
-    metadata = info.get("metadata") or {}
-    folder = any(metadata.get(key) == value for key, value in FOLDER_MARKERS)
+    folder = is_folder(info.get("metadata") or {})
     info.update(
         name=f"{container}/{properties.name}",
         size=None if folder else properties.size,
         type="directory" if folder else "file",
     )
     return info
+
+
+def is_folder(metadata: Mapping[str, str | None]) -> bool:
+    """Whether adlfs takes a blob with this metadata for a folder (and so not a blob)."""
+    return any(metadata.get(key) == value for key, value in FOLDER_MARKERS)
 
 
 def file_info(container: str, blob: str, properties: BlobProperties) -> dict[str, Any]:
