@@ -122,6 +122,20 @@ def test_list_blobs_by_name_prefix(container: Container):
     assert listed("dir/none/x") == []
 
 
+def test_a_prefix_with_url_special_characters_lists_exactly_its_blobs(container: Container):
+    names = ["a b/%41.txt", "a&b/x.txt", "a&b/y.txt", "a+b/z.txt", "a=b#c?d/e.txt", "ab/f.txt"]
+    for name in names:
+        container.upload_blob(io.BytesIO(name.encode()), blob_name=name)
+
+    def listed(prefix: str) -> list[str]:
+        return sorted(blob.name for blob in container.list_blobs(prefix))
+
+    assert listed("a&b/") == ["a&b/x.txt", "a&b/y.txt"]
+    assert listed("a+b/") == ["a+b/z.txt"]
+    assert listed("a b/%") == ["a b/%41.txt"]
+    assert listed("a=b#c?d/") == ["a=b#c?d/e.txt"]
+
+
 def test_list_blobs_of_a_missing_container_or_with_a_bad_prefix_raises(container: Container):
     with pytest.raises(NotFoundError):
         list(Container(unique_name("absent"), container.driver).list_blobs("a/"))

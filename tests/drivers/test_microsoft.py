@@ -552,3 +552,24 @@ def test_blob_lookup_goes_through_service_with_adlfs_info_shape(driver, containe
         driver._blob_info(container.name, "dir")  # a folder is no blob
     with pytest.raises(NotFoundError):
         driver._blob_info(container.name, "missing.txt")
+
+
+def test_listing_reads_what_adlfs_reads_of_each_blob(driver, container: Container, sent):
+    container.upload_blob(
+        io.BytesIO(b"listed"), blob_name="dir/l.txt", meta_data={"owner-id": "7"},
+        content_disposition="attachment", cache_control="no-cache",
+    )  # fmt: skip
+    driver.service.get_blob_client(container.name, "dir/folder").upload_blob(
+        b"", metadata={"hdi_isfolder": "true"}
+    )  # a folder marker, as adlfs and the portal write one
+    sent.clear()
+    listed = {info["name"]: info for info in driver._list_infos(container.name, "dir/")}
+    assert [method for method, _ in sent] == ["GET"]  # one List Blobs page
+    driver.fs.invalidate_cache()
+    adlfs_info = driver.fs.info(f"{container.name}/dir/l.txt")
+    info = listed[f"{container.name}/dir/l.txt"]
+    for key in ("size", "type", "etag", "metadata", "last_modified", "creation_time"):
+        assert info[key] == adlfs_info[key], key
+    assert info["content_settings"] == dict(adlfs_info["content_settings"])
+    assert listed[f"{container.name}/dir/folder"]["type"] == "directory"
+    assert [blob.name for blob in container.list_blobs("dir/")] == ["dir/l.txt"]
