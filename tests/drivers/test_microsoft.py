@@ -573,3 +573,23 @@ def test_listing_reads_what_adlfs_reads_of_each_blob(driver, container: Containe
     assert info["content_settings"] == dict(adlfs_info["content_settings"])
     assert listed[f"{container.name}/dir/folder"]["type"] == "directory"
     assert [blob.name for blob in container.list_blobs("dir/")] == ["dir/l.txt"]
+
+
+def test_metadata_named_like_listing_elements_stays_metadata(container: Container):
+    # List Blobs carries metadata as elements named by their keys, inside each <Blob>
+    meta = {"Blob": "v", "NextMarker": "m", "Name": "n"}
+    container.upload_blob(io.BytesIO(b"a"), blob_name="a.txt", meta_data=meta)
+    container.upload_blob(io.BytesIO(b"b"), blob_name="b.txt")
+    listed = list(container)
+    assert [blob.name for blob in listed] == ["a.txt", "b.txt"]
+    assert listed[0].meta_data == meta
+
+
+def test_a_listing_answer_that_does_not_parse_raises(proxied):
+    proxy, container = proxied
+    proxy.fail(
+        "GET", r"comp=list", 1, status=200,
+        headers={"Content-Type": "application/xml"}, body=b"<EnumerationResults><Blobs><Blob>",
+    )  # fmt: skip
+    with pytest.raises(CloudStorageError, match="does not parse"):
+        list(container)

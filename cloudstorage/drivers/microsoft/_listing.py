@@ -16,10 +16,11 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote
-from xml.etree.ElementTree import Element, iterparse
+from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from azure.core.exceptions import (
     ClientAuthenticationError,
+    DecodeError,
     HttpResponseError,
     ResourceExistsError,
     ResourceNotFoundError,
@@ -79,14 +80,25 @@ def _page(client: ContainerClient, prefix: str, marker: str, page_size: int) -> 
 
 
 def _read_page(container: str, body: bytes) -> Generator[dict[str, Any], None, str]:
-    """Yield the page's blobs; return its NextMarker ("" on the last page)."""
+    """Yield the page's blobs; return its NextMarker ("" on the last page).
+
+    Elements are told apart by depth as well as tag: a metadata key may be named ``Blob``.
+    """
     marker = ""
-    for _, element in iterparse(io.BytesIO(body)):  # each element as its end tag is read
-        if element.tag == "Blob":
-            yield _info(container, element)
-            element.clear()  # the page's tree keeps only empty <Blob/> stubs
-        elif element.tag == "NextMarker":
-            marker = element.text or ""
+    depth = 0  # <EnumerationResults> is 1, <Blobs> and <NextMarker> 2, each <Blob> 3
+    try:
+        for event, element in iterparse(io.BytesIO(body), events=("start", "end")):
+            if event == "start":
+                depth += 1
+                continue
+            if depth == 3 and element.tag == "Blob":
+                yield _info(container, element)
+                element.clear()  # the page's tree keeps only empty <Blob/> stubs
+            elif depth == 2 and element.tag == "NextMarker":
+                marker = element.text or ""
+            depth -= 1
+    except ParseError as exc:  # an AzureError, as the SDK's own decoding raises
+        raise DecodeError(f"List Blobs answered with XML that does not parse: {exc}") from exc
     return marker
 
 
