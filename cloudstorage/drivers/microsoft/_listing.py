@@ -28,7 +28,7 @@ from azure.core.exceptions import (
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.storage.blob import ContainerClient
 
-from cloudstorage.drivers.microsoft._properties import is_folder
+from cloudstorage.drivers.microsoft._properties import adlfs_info
 
 __all__ = ["list_infos"]
 
@@ -109,22 +109,17 @@ def _info(container: str, blob: Element) -> dict[str, Any]:
     if name_element is not None and name_element.get("Encoded") == "true":
         name = unquote(name)  # a name with characters XML cannot carry comes percent-encoded
     properties = {child.tag: child.text for child in blob.iterfind("Properties/*")}
-    metadata = {child.tag: child.text for child in blob.iterfind("Metadata/*")}
-    folder = is_folder(metadata)
     settings: dict[str, Any] = {key: properties.get(tag) for tag, key in SETTINGS.items()}
     md5 = properties.get("Content-MD5")
     settings["content_md5"] = bytearray(b64decode(md5)) if md5 else None
-    etag = properties.get("Etag")
-    return {
-        "name": f"{container}/{name}",
-        "size": None if folder else int(properties.get("Content-Length") or 0),
-        "type": "directory" if folder else "file",
-        "etag": '"{}"'.format(etag.strip('"')) if etag else None,
+    fields = {
+        "etag": properties.get("Etag"),
         "creation_time": _date(properties.get("Creation-Time")),
         "last_modified": _date(properties.get("Last-Modified")),
-        "metadata": metadata,
+        "metadata": {child.tag: child.text for child in blob.iterfind("Metadata/*")},
         "content_settings": settings,
     }
+    return adlfs_info(container, name, int(properties.get("Content-Length") or 0), fields)
 
 
 def _date(value: str | None) -> datetime | None:

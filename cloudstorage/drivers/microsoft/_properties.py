@@ -13,10 +13,10 @@ from cloudstorage.drivers.microsoft._keys import decode_metadata
 
 __all__ = [
     "FOLDER_MARKERS",
+    "adlfs_info",
     "blob_fields",
     "file_info",
     "info_from_properties",
-    "is_folder",
     "md5_hex",
     "write_attributes",
 ]
@@ -60,20 +60,22 @@ def info_from_properties(container: str, properties: BlobProperties) -> dict[str
     info: dict[str, Any] = {
         key: value for key, value in vars(properties).items() if key in INFO_PROPERTIES
     }
-    if info.get("etag") is not None:
-        info["etag"] = '"{}"'.format(str(info["etag"]).strip('"'))
-    folder = is_folder(info.get("metadata") or {})
-    info.update(
-        name=f"{container}/{properties.name}",
-        size=None if folder else properties.size,
+    return adlfs_info(container, properties.name, properties.size, info)
+
+
+def adlfs_info(container: str, name: str, size: int, properties: dict[str, Any]) -> dict[str, Any]:
+    """``properties`` completed as adlfs completes a blob's ``info``: its path, the etag in
+    quotes, and a folder marker (`FOLDER_MARKERS`) making it a directory without size."""
+    if properties.get("etag") is not None:
+        properties["etag"] = '"{}"'.format(str(properties["etag"]).strip('"'))
+    metadata = properties.get("metadata") or {}
+    folder = any(metadata.get(key) == value for key, value in FOLDER_MARKERS)
+    properties.update(
+        name=f"{container}/{name}",
+        size=None if folder else size,
         type="directory" if folder else "file",
     )
-    return info
-
-
-def is_folder(metadata: Mapping[str, str | None]) -> bool:
-    """Whether adlfs takes a blob with this metadata for a folder (and so not a blob)."""
-    return any(metadata.get(key) == value for key, value in FOLDER_MARKERS)
+    return properties
 
 
 def file_info(container: str, blob: str, properties: BlobProperties) -> dict[str, Any]:
