@@ -241,7 +241,8 @@ class Container:
 
         Args:
             items: ``(path or binary stream, blob_name)`` pairs.
-            **kwargs: ``max_workers`` (8) and `upload_blob`'s options, the same for every item.
+            **kwargs: ``max_workers`` (the driver's ``bulk_workers``: 8, or 1 for the local
+                store on a local disk) and `upload_blob`'s options, the same for every item.
 
         Returns:
             The uploaded blobs, in the order given.
@@ -260,7 +261,7 @@ class Container:
         Args:
             blobs: blobs or blob names.
             destination: the local folder; ``a/b.txt`` lands in ``destination/a/b.txt``.
-            **kwargs: ``max_workers`` (8).
+            **kwargs: ``max_workers`` (the driver's ``bulk_workers``).
 
         Returns:
             The local paths written, in the order given.
@@ -276,7 +277,8 @@ class Container:
 
         Args:
             blobs: blobs or blob names; names already absent are not an error.
-            **kwargs: ``max_workers`` (8), where the driver deletes one blob a request.
+            **kwargs: ``max_workers`` (the driver's ``bulk_workers``), where the driver
+                deletes one blob a request.
 
         Raises:
             BulkError: some deletes failed (the others were done).
@@ -291,7 +293,7 @@ class Container:
         *,
         delete: bool = False,
         dry_run: bool = False,
-        max_workers: int = bulk.DEFAULT_WORKERS,
+        max_workers: int | None = None,
         executor: Executor | None = None,
     ) -> SyncReport:
         """Make ``destination`` (any container, on any driver) hold this container's blobs

@@ -20,6 +20,7 @@ from cloudstorage.base import errors, prefetch
 from cloudstorage.base._blob_methods import BlobMethods
 from cloudstorage.base._url_methods import UrlMethods
 from cloudstorage.base.blob import LAZY_FIELDS, UNSET, Blob
+from cloudstorage.base.bulk import DEFAULT_WORKERS
 from cloudstorage.base.container import Container
 from cloudstorage.base.options import DriverOptions, check_options
 from cloudstorage.base.retry import RetryOptions
@@ -79,6 +80,10 @@ class Driver(BlobMethods, UrlMethods, ABC):
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""
+    bulk_workers: int = DEFAULT_WORKERS
+    """Transfers a bulk call or a sync runs at once unless told (``max_workers``): 8 where
+    each waits on the network; the local store on a local disk runs one at a time, since
+    its work holds the GIL and threads there only contend for it."""
     upload_form: ClassVar[str] = "post"
     """What `generate_container_upload_url` gives: ``"post"``, an HTML form POST (``url`` and
     ``fields``); ``"put"``, a signed URL for one PUT with the ``headers`` to send."""

@@ -101,7 +101,7 @@ def sync(
     *,
     delete: bool = False,
     dry_run: bool = False,
-    max_workers: int = bulk.DEFAULT_WORKERS,
+    max_workers: int | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> SyncReport:
@@ -115,6 +115,8 @@ def sync(
     destination_prefix = (
         source_prefix if destination_prefix is None else check_prefix(destination_prefix)
     )
+    if max_workers is None:  # threads where either store waits on the network
+        max_workers = max(source.driver.bulk_workers, destination.driver.bulk_workers)
     if max_workers < 1:
         raise ValueError(f"max_workers must be at least 1, not {max_workers}")
     if source == destination and (

@@ -39,8 +39,8 @@ def register(commands: Any) -> None:
                         help="delete destination blobs the source lacks")  # fmt: skip
     parser.add_argument("--dry-run", action="store_true",
                         help="print what would be copied and deleted; change nothing")  # fmt: skip
-    parser.add_argument("--workers", type=int, default=8, metavar="N",
-                        help="transfers in flight at once (default 8)")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="transfers at once (default 8; 1 between local disks)")  # fmt: skip
     parser.add_argument("--dask", metavar="ADDRESS",
                         help="run the transfers on this dask scheduler's workers")  # fmt: skip
 

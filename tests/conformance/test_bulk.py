@@ -68,6 +68,12 @@ def test_invalid_name_fails_before_any_request(container: Container, tmp_path):
     assert not (tmp_path / "escape.txt").exists()
 
 
+def test_fewer_than_one_worker_is_refused_before_anything_is_done(container: Container):
+    with pytest.raises(ValueError, match="at least 1"):
+        container.upload_blobs([(io.BytesIO(b"a"), "ok.txt")], max_workers=0)
+    assert "ok.txt" not in container
+
+
 def test_failures_are_collected_into_one_error(container: Container, tmp_path):
     missing = str(tmp_path / "no-such-file.bin")
     items = [(io.BytesIO(b"good"), "good.txt"), (missing, "bad.txt")]

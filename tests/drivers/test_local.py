@@ -368,3 +368,51 @@ def test_upload_from_a_named_pipe_streams(box, tmp_path):
     sink = io.BytesIO()
     box.get_blob("piped.bin").download(sink)
     assert sink.getvalue() == data
+
+
+class _ThreadNotingStream(io.BytesIO):
+    """Notes, on each read, which thread reads it and for which blob."""
+
+    def __init__(self, name: str, reads: list[tuple[str, int]]) -> None:
+        super().__init__(name.encode())
+        self.blob_name, self.reads = name, reads
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads.append((self.blob_name, threading.get_ident()))
+        return super().read(size)
+
+
+def _upload_noting_threads(box, **options) -> tuple[list[str], set[int]]:
+    reads: list[tuple[str, int]] = []
+    names = [f"bulk/{index}.txt" for index in range(6)]
+    box.upload_blobs([(_ThreadNotingStream(name, reads), name) for name in names], **options)
+    assert [blob.name for blob in box.list_blobs(prefix="bulk/")] == names
+    order = list(dict.fromkeys(name for name, _ in reads))
+    return order, {thread for _, thread in reads}
+
+
+def test_bulk_calls_on_a_local_disk_run_one_at_a_time_in_the_callers_thread(storage, box):
+    # Threads only take turns at the GIL here: one worker, without a pool, is the fastest.
+    assert storage.bulk_workers == 1
+    order, threads = _upload_noting_threads(box)
+    assert threads == {threading.get_ident()}
+    assert order == [f"bulk/{index}.txt" for index in range(6)]
+
+
+def test_bulk_calls_take_threads_when_told(box):
+    _, threads = _upload_noting_threads(box, max_workers=3)
+    assert threading.get_ident() not in threads
+
+
+def test_a_store_on_a_network_mount_runs_bulk_calls_in_threads(tmp_path, root, monkeypatch):
+    # each call there waits on the network: as many in flight as on a cloud store
+    table = tmp_path / "mountinfo"
+    table.write_text(
+        "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+        f"40 27 0:50 / {tmp_path} rw,relatime - nfs4 server:/export rw\n"
+    )
+    monkeypatch.setattr("fs_bridge.local._mounts.MOUNTINFO", str(table))
+    storage = LocalDriver(key=str(root), secret="secret")
+    assert storage.bulk_workers == 8
+    _, threads = _upload_noting_threads(storage.create_container("box"))
+    assert threading.get_ident() not in threads

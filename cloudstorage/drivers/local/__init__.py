@@ -32,6 +32,7 @@ from cloudstorage.exceptions import (
 )
 from cloudstorage.registry import requires_extra
 from fs_bridge.local import PROTOCOL, InvalidNameError, check_blob_name, check_container_name
+from fs_bridge.local._mounts import on_local_disk
 
 with requires_extra(__name__):
     import itsdangerous
@@ -95,6 +96,8 @@ class LocalDriver(Driver):
         except PermissionError as exc:
             raise CredentialsError(f"cannot create local storage path {self.base_path!r}") from exc
         self._check_access()
+        if on_local_disk(self.base_path):  # else (NFS, SMB, FUSE) each call waits: threads help
+            self.bulk_workers = 1
         try:
             self.fs  # noqa: B018  # builds the filesystem now: it probes for user xattrs
         except OSError as exc:
