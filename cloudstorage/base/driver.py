@@ -80,6 +80,9 @@ class Driver(BlobMethods, UrlMethods, ABC):
     batched_deletes: ClassVar[bool] = False
     """``fs.rm(list_of_paths)`` deletes in batches (one request for many blobs); else the bulk
     delete runs one ``rm_file`` per blob in a thread pool."""
+    checks_downloads: ClassVar[bool] = True
+    """Downloads are checked against the blob's MD5 where it is known (a mismatch raises);
+    False where the bytes never cross a network (the local store), so nothing is hashed."""
     bulk_workers: int = DEFAULT_WORKERS
     """Transfers a bulk call or a sync runs at once unless told (``max_workers``): 8 where
     each waits on the network; the local store on a local disk runs one at a time, since
