@@ -52,6 +52,10 @@ def _importable(client: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+WORKER_TIMEOUT = 900
+"""Seconds one job may take (Azurite deletes 2,000 blobs beside 50,000 in more)."""
+
+
 def run_worker(spec: dict, workdir: Path) -> dict:
     """Run one job in a fresh process with its client's interpreter; its RESULT record."""
     python, reason = interpreter(spec["client"])
@@ -62,15 +66,18 @@ def run_worker(spec: dict, workdir: Path) -> dict:
     spec_path = workdir / "spec.json"
     spec_path.write_text(json.dumps({**spec, "scratch": str(workdir)}))
     env = {**os.environ, "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false", "PYTHONHASHSEED": "0"}
-    done = subprocess.run(
-        [python, str(WORKER), str(spec_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(workdir),
-        check=False,
-        timeout=900,
-    )
+    try:
+        done = subprocess.run(
+            [python, str(WORKER), str(spec_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(workdir),
+            check=False,
+            timeout=WORKER_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:  # the row is skipped, the driver's other rows still run
+        return {"skipped": f"timed out after {WORKER_TIMEOUT} s"}
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
