@@ -40,8 +40,16 @@ from cloudstorage.exceptions import BulkError, CloudStorageError
 
 if TYPE_CHECKING:
     from cloudstorage.base.container import Container
+    from cloudstorage.base.driver import Driver
 
-__all__ = ["DEFAULT_WORKERS", "BulkError", "delete_blobs", "download_blobs", "upload_blobs"]
+__all__ = [
+    "DEFAULT_WORKERS",
+    "BulkError",
+    "delete_blobs",
+    "download_blobs",
+    "upload_blobs",
+    "workers_for",
+]
 
 DEFAULT_WORKERS = 8
 """Concurrent transfers of a bulk call over a network (each holds at most one chunk of a blob
@@ -81,7 +89,7 @@ def upload_blobs(
         driver._validate_blob_name(name)
     tasks = [partial(_upload_one, container, source, name, options) for source, name in pairs]
     names = [name for _, name in pairs]
-    return _run("upload", names, tasks, _workers(container, max_workers), executor)
+    return _run("upload", names, tasks, workers_for(max_workers, container.driver), executor)
 
 
 def download_blobs(
@@ -117,7 +125,7 @@ def download_blobs(
     pairs = zip(chosen, targets, strict=True)
     tasks = [partial(_download_one, blob, target) for blob, target in pairs]
     names = [blob.name for blob in chosen]
-    return _run("download", names, tasks, _workers(container, max_workers), executor)
+    return _run("download", names, tasks, workers_for(max_workers, container.driver), executor)
 
 
 def delete_blobs(
@@ -163,7 +171,7 @@ def delete_blobs(
             return
 
     tasks = [partial(_delete_one, container, name) for name in names]
-    _run("delete", names, tasks, _workers(container, max_workers), executor)
+    _run("delete", names, tasks, workers_for(max_workers, container.driver), executor)
 
 
 def _upload_one(
@@ -206,9 +214,10 @@ def _local_path(root: str, name: str) -> str:
     return path
 
 
-def _workers(container: Container, max_workers: int | None) -> int:
-    """``max_workers``, or the driver's default for its store."""
-    workers = container.driver.bulk_workers if max_workers is None else max_workers
+def workers_for(max_workers: int | None, *drivers: Driver) -> int:
+    """``max_workers``, or else the largest `Driver.bulk_workers` of the stores involved
+    (threads wherever one of them waits on the network); `ValueError` below 1."""
+    workers = max(driver.bulk_workers for driver in drivers) if max_workers is None else max_workers
     if workers < 1:
         raise ValueError(f"max_workers must be at least 1, not {workers}")
     return workers

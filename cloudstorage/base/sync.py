@@ -115,10 +115,7 @@ def sync(
     destination_prefix = (
         source_prefix if destination_prefix is None else check_prefix(destination_prefix)
     )
-    if max_workers is None:  # threads where either store waits on the network
-        max_workers = max(source.driver.bulk_workers, destination.driver.bulk_workers)
-    if max_workers < 1:
-        raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+    max_workers = bulk.workers_for(max_workers, source.driver, destination.driver)
     if source == destination and (
         source_prefix.startswith(destination_prefix) or destination_prefix.startswith(source_prefix)
     ):

@@ -71,7 +71,7 @@ class LocalDriver(Driver):
     create_only_uploads = True  # "xb": the temporary file is published with link()
     # No MD5 check of a download: nothing travels between the disk and the caller, and
     # checking the bytes against the MD5 cached beside them would cost more than the copy
-    # (85% of a 64 MiB download; a quarter of a 4 KiB get_blob + download).
+    # (85% of a 64 MiB download; 5.8 of the 29 µs of a 4 KiB get_blob + download).
     checks_downloads = False
     container_acls = blob_acls = frozenset[str]()  # no ACLs: logged and ignored, as in 0.10
 
